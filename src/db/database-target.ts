@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+
+/** Which database a URL selects: SQLite for `file:` URLs, PostgreSQL for `postgres(ql)://`. */
+export type DatabaseProvider = 'sqlite' | 'postgresql';
+
+export interface DatabaseTarget {
+  provider: DatabaseProvider;
+  url: string;
+}
+
+/** The embedded default used when DATABASE_URL is unset. */
+export const DEFAULT_DATABASE_URL = 'file:./data/chat.db';
+
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith('file:')) return { provider: 'sqlite', url };
+  if (/^postgres(ql)?:\/\//.test(url)) return { provider: 'postgresql', url };
+  throw new Error(
+    `DATABASE_URL must start with "file:" (SQLite) or "postgresql://" (PostgreSQL); got "${url.split(':')[0]}:..."`,
+  );
+}
+
+/** Absolute path of a SQLite `file:` URL (relative paths resolve from the working directory). */
+export function sqliteFilePath(url: string): string {
+  return resolve(url.slice('file:'.length).split('?')[0] ?? '');
+}
+
+/** Makes sure the folder of a SQLite file exists; PostgreSQL needs nothing. */
+export function ensureDatabaseLocation(target: DatabaseTarget): void {
+  if (target.provider === 'sqlite') mkdirSync(dirname(sqliteFilePath(target.url)), { recursive: true });
+}
+
+/** SQLite waits this long on a locked database before giving up (concurrent writers). */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** A Prisma driver adapter factory for the target. */
+export function createAdapterFactory(target: DatabaseTarget): SqlMigrationAwareDriverAdapterFactory {
+  if (target.provider === 'sqlite') {
+    return new PrismaBetterSqlite3({ url: sqliteFilePath(target.url), timeout: SQLITE_BUSY_TIMEOUT_MS });
+  }
+  return new PrismaPg({ connectionString: target.url });
+}
