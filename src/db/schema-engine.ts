@@ -9,13 +9,19 @@ import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 export type SchemaEngine = glue.SchemaEngine;
 
+/** The slice of the WebAssembly API used here (Node has it; its types live in lib.dom). */
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 let loaded: Promise<typeof glue.SchemaEngine> | undefined;
 
 async function instantiate(): Promise<typeof glue.SchemaEngine> {
   const require = createRequire(import.meta.url);
   const wasmPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/\.js$/, '.wasm');
-  const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), {
-    './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
+  const { instance } = await wasmApi.instantiate(readFileSync(wasmPath), {
+    './schema_engine_bg.js': glue,
   });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();

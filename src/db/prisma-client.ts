@@ -1,0 +1,33 @@
+/**
+ * Creates the Prisma client for the configured database. Both providers are generated
+ * from the same models (prisma/models.prisma), so the PostgreSQL client has exactly the
+ * SQLite client's API; the SQLite client's type is the one the code is written against.
+ */
+import { PrismaClient } from '../generated/prisma-sqlite/client.ts';
+import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgresql/client.ts';
+import { createAdapterFactory, ensureDatabaseLocation, type DatabaseTarget } from './database-target.ts';
+
+export type { PrismaClient };
+export { Prisma, MessageRole } from '../generated/prisma-sqlite/client.ts';
+export type { ChatSession, ConversationMessage, SessionParticipant } from '../generated/prisma-sqlite/client.ts';
+
+/** Called with the SQL of every query (tests count queries with it to catch N+1). */
+export type QueryListener = (sql: string) => void;
+
+export async function createPrismaClient(target: DatabaseTarget, onQuery?: QueryListener): Promise<PrismaClient> {
+  ensureDatabaseLocation(target);
+  const adapter = createAdapterFactory(target);
+  const log = onQuery ? [{ emit: 'event' as const, level: 'query' as const }] : [];
+  const client =
+    target.provider === 'postgresql'
+      ? (new PostgresPrismaClient({ adapter, log }) as unknown as PrismaClient<'query'>)
+      : new PrismaClient({ adapter, log });
+  if (onQuery) client.$on('query', (event) => onQuery(event.query));
+  if (target.provider === 'postgresql') return client as unknown as PrismaClient;
+  // WAL lets readers run beside the single writer; NORMAL sync is durable across
+  // application crashes (only an OS crash can lose the last transactions).
+  await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await client.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+  await client.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  return client as unknown as PrismaClient;
+}

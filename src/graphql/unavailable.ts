@@ -1,0 +1,19 @@
+/** Recognises "the database (or another dependency) cannot be reached" among driver errors. */
+import { AppError } from '../errors.ts';
+
+const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const UNREACHABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03']);
+
+export function asServiceUnavailable(error: unknown): AppError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  const causeCode = ((error as { cause?: { code?: unknown } }).cause ?? {}).code;
+  const busy = /SQLITE_BUSY|database is locked/i.test(error.message);
+  const unreachable =
+    error.name === 'PrismaClientInitializationError' ||
+    (typeof code === 'string' && (UNREACHABLE_PRISMA_CODES.has(code) || UNREACHABLE_NODE_CODES.has(code))) ||
+    (typeof causeCode === 'string' && UNREACHABLE_NODE_CODES.has(causeCode)) ||
+    /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable/i.test(error.message);
+  if (!unreachable && !busy) return undefined;
+  return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly', { retryable: true });
+}

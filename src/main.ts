@@ -1,0 +1,36 @@
+/** Entry point for `npm start`: config from the environment, then serve until a signal. */
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await buildApp(config);
+  const url = await app.start();
+  const db = config.database.provider === 'sqlite' ? config.database.url : 'PostgreSQL';
+  console.log(`Chat API listening on ${url}/graphql (database: ${db}${config.redisUrl ? ', Redis fan-out' : ''})`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info('shutting down', { signal });
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.logger.error('shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    console.error('Failed to start:', error);
+  }
+  process.exit(1);
+});

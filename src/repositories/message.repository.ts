@@ -1,0 +1,128 @@
+/** Every Prisma call for messages. Sends, deletes and clears keep the session's counters in step. */
+import { Prisma, type ConversationMessage, type MessageRole, type PrismaClient } from '../db/prisma-client.ts';
+
+export type MessageQuery = Pick<Prisma.ConversationMessageFindManyArgs, 'include' | 'select'>;
+
+export interface NewMessage {
+  id: string;
+  sessionId: string;
+  role: MessageRole;
+  content: string;
+  metadata: Prisma.InputJsonValue | null;
+  authorId: string;
+  clientMessageId: string | null;
+  timestamp: Date;
+}
+
+export interface MessageChanges {
+  content?: string;
+  /** null clears the metadata. */
+  metadata?: Prisma.InputJsonValue | null;
+  editedAt: Date;
+}
+
+export type MessageRepository = ReturnType<typeof createMessageRepository>;
+
+/** Prisma writes SQL NULL into a nullable JSON column only when given DbNull. */
+const jsonOrNull = (value: Prisma.InputJsonValue | null) => (value === null ? Prisma.DbNull : value);
+
+export function createMessageRepository(prisma: PrismaClient) {
+  return {
+    /**
+     * Stores a message with the session's next sequence number, bumps the session's
+     * activity and count, all in one transaction. Returns null (and stores nothing)
+     * when the session already holds `maxMessages` messages.
+     */
+    async insert(message: NewMessage, maxMessages: number): Promise<ConversationMessage | null> {
+      return prisma.$transaction(async (tx) => {
+        const claimed = await tx.chatSession.updateMany({
+          where: { id: message.sessionId, messageCount: { lt: maxMessages } },
+          data: { lastSeq: { increment: 1 }, messageCount: { increment: 1 }, lastActivityAt: message.timestamp },
+        });
+        if (claimed.count === 0) return null;
+        const session = await tx.chatSession.findUniqueOrThrow({
+          where: { id: message.sessionId },
+          select: { lastSeq: true },
+        });
+        return tx.conversationMessage.create({
+          data: { ...message, metadata: jsonOrNull(message.metadata), seq: session.lastSeq },
+        });
+      });
+    },
+
+    async findById(id: string): Promise<ConversationMessage | null> {
+      return prisma.conversationMessage.findUnique({ where: { id } });
+    },
+
+    async findByClientMessageId(sessionId: string, clientMessageId: string): Promise<ConversationMessage | null> {
+      return prisma.conversationMessage.findUnique({
+        where: { sessionId_clientMessageId: { sessionId, clientMessageId } },
+      });
+    },
+
+    /** Oldest first, `offset` messages skipped. */
+    async listPage(sessionId: string, limit: number, offset: number, query: MessageQuery = {}): Promise<ConversationMessage[]> {
+      return (await prisma.conversationMessage.findMany({
+        ...query,
+        where: { sessionId },
+        orderBy: { seq: 'asc' },
+        skip: offset,
+        take: limit,
+      })) as ConversationMessage[];
+    },
+
+    /** The last `limit` messages, returned oldest first. */
+    async listRecent(sessionId: string, limit: number, query: MessageQuery = {}): Promise<ConversationMessage[]> {
+      const newestFirst = (await prisma.conversationMessage.findMany({
+        ...query,
+        where: { sessionId },
+        orderBy: { seq: 'desc' },
+        take: limit,
+      })) as ConversationMessage[];
+      return newestFirst.reverse();
+    },
+
+    /** Messages with seq greater than `afterSeq`, oldest first (catch-up after a reconnect). */
+    async listAfterSeq(sessionId: string, afterSeq: number, limit: number): Promise<ConversationMessage[]> {
+      return prisma.conversationMessage.findMany({
+        where: { sessionId, seq: { gt: afterSeq } },
+        orderBy: { seq: 'asc' },
+        take: limit,
+      });
+    },
+
+    async count(sessionId: string): Promise<number> {
+      return prisma.conversationMessage.count({ where: { sessionId } });
+    },
+
+    async update(id: string, changes: MessageChanges): Promise<ConversationMessage> {
+      const { metadata, ...rest } = changes;
+      return prisma.conversationMessage.update({
+        where: { id },
+        data: { ...rest, ...(metadata === undefined ? {} : { metadata: jsonOrNull(metadata) }) },
+      });
+    },
+
+    /** Deletes one message; returns false when it was already gone. */
+    async delete(message: Pick<ConversationMessage, 'id' | 'sessionId'>): Promise<boolean> {
+      return prisma.$transaction(async (tx) => {
+        const deleted = await tx.conversationMessage.deleteMany({ where: { id: message.id } });
+        if (deleted.count === 0) return false;
+        await tx.chatSession.update({
+          where: { id: message.sessionId },
+          data: { messageCount: { decrement: deleted.count } },
+        });
+        return true;
+      });
+    },
+
+    /** Deletes every message of the session; returns how many there were. */
+    async clear(sessionId: string): Promise<number> {
+      return prisma.$transaction(async (tx) => {
+        const deleted = await tx.conversationMessage.deleteMany({ where: { sessionId } });
+        await tx.chatSession.update({ where: { id: sessionId }, data: { messageCount: 0 } });
+        return deleted.count;
+      });
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/** Imports every domain file (each registers its types on the builder) and builds the schema. */
+import { builder } from './builder.ts';
+import './session.ts';
+import './session.queries.ts';
+import './session.mutations.ts';
+import './message.ts';
+import './message.queries.ts';
+import './message.mutations.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

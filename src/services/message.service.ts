@@ -1,0 +1,182 @@
+/** Messages: sending (idempotent, limited), reading, editing, deleting, clearing. */
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '../auth/principal.ts';
+import type { LimitsConfig } from '../config.ts';
+import { MessageRole, Prisma, type ConversationMessage } from '../db/prisma-client.ts';
+import { badInput, forbidden, notFound } from '../errors.ts';
+import type { MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
+import type { ChatEventPublisher } from './chat-events.ts';
+import { checkClientMessageId, checkContent, checkMetadata, checkPage, looksLikeId } from './message-rules.ts';
+import type { SessionService } from './session.service.ts';
+
+export interface SendMessageInput {
+  content: string;
+  metadata?: unknown;
+  role?: MessageRole | null;
+  clientMessageId?: string | null;
+}
+
+export interface UpdateMessageInput {
+  content?: string | null;
+  /** Omitted: unchanged; null: cleared; object: replaced. */
+  metadata?: unknown;
+}
+
+export interface SendResult {
+  message: ConversationMessage;
+  /** False when clientMessageId matched an earlier send and nothing new was stored. */
+  created: boolean;
+}
+
+export interface MessageServiceDeps {
+  messages: MessageRepository;
+  sessions: SessionService;
+  events: ChatEventPublisher;
+  limits: LimitsConfig;
+}
+
+export type MessageService = ReturnType<typeof createMessageService>;
+
+export function createMessageService({ messages, sessions, events, limits }: MessageServiceDeps) {
+  /** The message if the principal may see it (participant of its session, or a service). */
+  async function requireMessage(principal: Principal, id: string): Promise<ConversationMessage> {
+    const message = looksLikeId(id) ? await messages.findById(id) : null;
+    if (!message) throw notFound('Message', id);
+    try {
+      await sessions.requireSession(principal, message.sessionId);
+    } catch {
+      throw notFound('Message', id);
+    }
+    return message;
+  }
+
+  /** The message if the principal may change it: its author, or a service token. */
+  async function requireAuthoredMessage(principal: Principal, id: string): Promise<ConversationMessage> {
+    const message = await requireMessage(principal, id);
+    if (!principal.isService && message.authorId !== principal.userId) {
+      throw forbidden('Only the author of a message may change or delete it');
+    }
+    return message;
+  }
+
+  function roleFor(principal: Principal, requested: MessageRole | null | undefined): MessageRole {
+    if (principal.isService) return requested ?? MessageRole.ASSISTANT;
+    if (requested && requested !== MessageRole.USER) {
+      throw forbidden(`A user token may only send USER messages; ${requested} needs a service token`);
+    }
+    return MessageRole.USER;
+  }
+
+  async function send(principal: Principal, sessionId: string, input: SendMessageInput): Promise<SendResult> {
+    await sessions.requireSession(principal, sessionId);
+    const role = roleFor(principal, input.role);
+    const content = checkContent(input.content, limits);
+    const metadata = checkMetadata(input.metadata, limits);
+    const clientMessageId = checkClientMessageId(input.clientMessageId);
+
+    if (clientMessageId) {
+      const earlier = await messages.findByClientMessageId(sessionId, clientMessageId);
+      if (earlier) return { message: sameAuthor(earlier, principal), created: false };
+    }
+    let stored: ConversationMessage | null;
+    try {
+      stored = await messages.insert(
+        {
+          id: randomUUID(),
+          sessionId,
+          role,
+          content,
+          metadata: metadata as Prisma.InputJsonValue | null,
+          authorId: principal.userId,
+          clientMessageId,
+          timestamp: new Date(),
+        },
+        limits.maxMessagesPerSession,
+      );
+    } catch (error) {
+      // Two sends with one clientMessageId raced: the loser returns the winner's message.
+      if (clientMessageId && isUniqueViolation(error)) {
+        const winner = await messages.findByClientMessageId(sessionId, clientMessageId);
+        if (winner) return { message: sameAuthor(winner, principal), created: false };
+      }
+      throw error;
+    }
+    if (!stored) {
+      throw badInput(
+        `This session already holds ${limits.maxMessagesPerSession} messages, the most it may hold; delete or clear messages to send more`,
+        { limit: limits.maxMessagesPerSession, reason: 'SESSION_FULL' },
+      );
+    }
+    events.publish({ type: 'MESSAGE_CREATED', sessionId, message: stored });
+    return { message: stored, created: true };
+  }
+
+  return {
+    requireMessage,
+    send,
+
+    async list(principal: Principal, sessionId: string, limit: number, offset: number, query?: MessageQuery) {
+      const page = checkPage(limit, offset, limits);
+      await sessions.requireSession(principal, sessionId);
+      return messages.listPage(sessionId, page.limit, page.offset, query);
+    },
+
+    async listRecent(principal: Principal, sessionId: string, limit: number, query?: MessageQuery) {
+      const page = checkPage(limit, 0, limits);
+      await sessions.requireSession(principal, sessionId);
+      return messages.listRecent(sessionId, page.limit, query);
+    },
+
+    /** Messages after `afterSeq`, oldest first, at most `limit` (replay after a reconnect). */
+    async listAfter(principal: Principal, sessionId: string, afterSeq: number, limit: number) {
+      await sessions.requireSession(principal, sessionId);
+      return messages.listAfterSeq(sessionId, afterSeq, limit);
+    },
+
+    async count(principal: Principal, sessionId: string): Promise<number> {
+      await sessions.requireSession(principal, sessionId);
+      return messages.count(sessionId);
+    },
+
+    async update(principal: Principal, id: string, input: UpdateMessageInput): Promise<ConversationMessage> {
+      const hasContent = input.content !== undefined && input.content !== null;
+      if (!hasContent && input.metadata === undefined) throw badInput('Nothing to update: give content, metadata or both');
+      const message = await requireAuthoredMessage(principal, id);
+      const updated = await messages.update(message.id, {
+        ...(hasContent ? { content: checkContent(input.content as string, limits) } : {}),
+        ...(input.metadata === undefined ? {} : { metadata: checkMetadata(input.metadata, limits) as Prisma.InputJsonValue | null }),
+        editedAt: new Date(),
+      });
+      events.publish({ type: 'MESSAGE_UPDATED', sessionId: updated.sessionId, message: updated });
+      return updated;
+    },
+
+    /** Deletes a message and returns it as it was. */
+    async delete(principal: Principal, id: string): Promise<ConversationMessage> {
+      const message = await requireAuthoredMessage(principal, id);
+      if (!(await messages.delete(message))) throw notFound('Message', id);
+      events.publish({ type: 'MESSAGE_DELETED', sessionId: message.sessionId, messageId: message.id, seq: message.seq });
+      return message;
+    },
+
+    /** Deletes every message of a session (owner or service only); returns how many. */
+    async clear(principal: Principal, sessionId: string): Promise<number> {
+      await sessions.requireOwnedSession(principal, sessionId);
+      const deletedCount = await messages.clear(sessionId);
+      events.publish({ type: 'CONVERSATION_CLEARED', sessionId, deletedCount });
+      return deletedCount;
+    },
+  };
+}
+
+/** A clientMessageId belongs to whoever used it first; another author may not reuse it. */
+function sameAuthor(message: ConversationMessage, principal: Principal): ConversationMessage {
+  if (message.authorId !== principal.userId) {
+    throw badInput('clientMessageId is already used by another message in this session');
+  }
+  return message;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}

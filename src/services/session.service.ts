@@ -1,0 +1,106 @@
+/** Sessions: creation, membership and visibility rules. */
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '../auth/principal.ts';
+import type { ChatSession, SessionParticipant } from '../db/prisma-client.ts';
+import { badInput, forbidden, notFound } from '../errors.ts';
+import type { SessionQuery, SessionRepository } from '../repositories/session.repository.ts';
+
+const MAX_TITLE_LENGTH = 200;
+const MAX_PARTICIPANTS_AT_CREATION = 100;
+
+export interface CreateSessionInput {
+  title?: string | null;
+  participantIds?: readonly string[] | null;
+}
+
+export interface SessionInfo {
+  session: ChatSession;
+  participants: SessionParticipant[];
+  messageCount: number;
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;
+
+export function createSessionService(sessions: SessionRepository) {
+  /**
+   * The session if the principal may use it. A session the user does not participate in
+   * answers NOT_FOUND exactly like a missing one, so ids cannot be probed.
+   * Service tokens may act on any existing session.
+   */
+  async function requireSession(
+    principal: Principal,
+    sessionId: string,
+    query?: Pick<SessionQuery, 'include' | 'select'>,
+  ): Promise<ChatSession> {
+    const session = principal.isService
+      ? await sessions.findById(sessionId, query)
+      : await sessions.findForParticipant(sessionId, principal.userId, query);
+    if (!session) throw notFound('Session', sessionId);
+    return session;
+  }
+
+  /** The session if the principal may manage it (owner, or a service token). */
+  async function requireOwnedSession(principal: Principal, sessionId: string): Promise<ChatSession> {
+    const session = await requireSession(principal, sessionId);
+    if (!principal.isService && session.ownerId !== principal.userId) {
+      throw forbidden('Only the owner of the session may do this');
+    }
+    return session;
+  }
+
+  return {
+    requireSession,
+    requireOwnedSession,
+
+    async create(principal: Principal, input: CreateSessionInput): Promise<ChatSession> {
+      const title = input.title?.trim() || null;
+      if (title && (title.length > MAX_TITLE_LENGTH || !title.isWellFormed() || title.includes('\u0000'))) {
+        throw badInput(`title must be valid text of at most ${MAX_TITLE_LENGTH} characters`);
+      }
+      const others = input.participantIds ?? [];
+      if (others.length > MAX_PARTICIPANTS_AT_CREATION) {
+        throw badInput(`a session starts with at most ${MAX_PARTICIPANTS_AT_CREATION} participants`);
+      }
+      for (const id of others) checkUserId(id);
+      const participantIds = [...new Set([principal.userId, ...others])];
+      return sessions.create({ id: randomUUID(), title, ownerId: principal.userId, participantIds, now: new Date() });
+    },
+
+    listForUser(principal: Principal, query: SessionQuery): Promise<ChatSession[]> {
+      return sessions.listForUser(principal.userId, query);
+    },
+
+    /** Adds a user to the session; only its owner (or a service) may. Idempotent. */
+    async addParticipant(principal: Principal, sessionId: string, userId: string): Promise<ChatSession> {
+      await requireOwnedSession(principal, sessionId);
+      checkUserId(userId);
+      await sessions.addParticipant(sessionId, userId, new Date());
+      return requireSession(principal, sessionId);
+    },
+
+    /** The session with its participants and message count. */
+    async info(principal: Principal, sessionId: string): Promise<SessionInfo> {
+      await requireSession(principal, sessionId);
+      const loaded = await sessions.findWithParticipants(sessionId);
+      if (!loaded) throw notFound('Session', sessionId);
+      const { participants, ...session } = loaded;
+      return { session, participants, messageCount: session.messageCount };
+    },
+
+    async participantIds(principal: Principal, sessionId: string): Promise<string[]> {
+      await requireSession(principal, sessionId);
+      return sessions.listParticipantIds(sessionId);
+    },
+
+    /** Whether `userId` participates (for real-time delivery checks). */
+    isParticipant(sessionId: string, userId: string): Promise<boolean> {
+      return sessions.isParticipant(sessionId, userId);
+    },
+  };
+}
+
+function checkUserId(id: string): void {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 256 || !id.isWellFormed() || id.includes('\u0000')) {
+    throw badInput('participant ids must be non-empty strings of at most 256 characters');
+  }
+}
