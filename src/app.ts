@@ -15,11 +15,16 @@ import { createChatYoga } from './graphql/yoga.ts';
 import { correlationIdFrom, runWithCorrelationId } from './observability/correlation.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { schema } from './schema/index.ts';
-import { createServices } from './services/index.ts';
+import { createRealtime, hubPublisher, type Realtime } from './realtime/index.ts';
+import { createServices, type Services } from './services/index.ts';
+import { attachGraphQLWs, type GraphQLWsServer } from './ws/server.ts';
+import { SharedPayloads } from './ws/shared-payloads.ts';
 
 export interface App {
   server: Server;
   prisma: PrismaClient;
+  realtime: Realtime;
+  ws: GraphQLWsServer;
   logger: Logger;
   /** Listens on config.port/host; resolves with the base URL. */
   start(): Promise<string>;
@@ -45,14 +50,24 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (applied.length > 0) logger.info('applied migrations', { migrations: applied });
   }
   const prisma = await createPrismaClient(config.database, options.onQuery);
-  const services = createServices({ prisma, limits: config.limits });
+  let services: Services | undefined;
+  const realtime = createRealtime({
+    config: config.realtime,
+    redisUrl: config.redisUrl,
+    logger,
+    sequences: () => ({
+      lastSeq: (sessionId) => services!.sessions.lastSeq(sessionId),
+      messagesAfter: (sessionId, afterSeq, limit) => services!.messages.messagesAfter(sessionId, afterSeq, limit),
+    }),
+  });
+  services = createServices({ prisma, limits: config.limits, events: hubPublisher(() => realtime) });
   const verifyToken = createTokenVerifier({
     secret: signing.secret,
     jwksUrl: config.jwt.jwksUrl,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
   });
-  const createContext = createContextFactory({ services, prisma, limits: config.limits, verifyToken });
+  const createContext = createContextFactory({ services, prisma, limits: config.limits, verifyToken, realtime });
   const maskError = createMaskError(logger);
   const yoga = createChatYoga({ schema, createContext, maskError, cookieName: config.jwt.cookieName, production: config.production });
 
@@ -64,10 +79,21 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     });
   };
   const server = createServer(handle);
+  const ws = attachGraphQLWs(server, '/graphql', config.realtime, {
+    yoga,
+    maskError,
+    shared: new SharedPayloads(),
+    createContext,
+    verifyToken,
+    cookieName: config.jwt.cookieName,
+    logger,
+  });
 
   return {
     server,
     prisma,
+    realtime,
+    ws,
     logger,
     start: () =>
       new Promise((resolve, reject) => {
@@ -79,10 +105,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         });
       }),
     async stop() {
+      await ws.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await realtime.close();
       await prisma.$disconnect();
     },
   };

@@ -30,6 +30,29 @@ export interface LimitsConfig {
   maxPageSize: number;
 }
 
+export interface RealtimeConfig {
+  /** TYPING_THROTTLE_MS, default 1000: a renewed isTyping:true is forwarded at most this often. */
+  typingThrottleMs: number;
+  /** TYPING_TIMEOUT_MS, default 5000: isTyping:true not renewed within this becomes false. */
+  typingTimeoutMs: number;
+  /** CONNECTIONS_PER_USER, default 5: open WebSocket connections one user may hold per instance. */
+  connectionsPerUser: number;
+  /** WEBSOCKET_CORS_ORIGIN, default `*`: comma-separated Origins allowed to open WebSockets. */
+  allowedOrigins: string[] | '*';
+  /** WS_CONNECTION_INIT_TIMEOUT_MS, default 3000: close sockets that never send connection_init. */
+  connectionInitTimeoutMs: number;
+  /** WS_KEEPALIVE_MS, default 12000: ping interval; a socket that misses a pong is dropped. */
+  keepAliveMs: number;
+  /** WS_MAX_FRAME_BYTES, default 65536: larger frames close the socket (1009). */
+  maxFrameBytes: number;
+  /** WS_MAX_BUFFERED_BYTES, default 4194304: unsent bytes a slow socket may pile up before it is closed. */
+  maxBufferedBytes: number;
+  /** SUBSCRIBER_MAX_QUEUE, default 5000: events one subscription may fall behind before it is cut off. */
+  maxQueuedEvents: number;
+  /** REDIS_CHANNEL_PREFIX, default `chat:`: namespace for Redis channels and keys. */
+  redisPrefix: string;
+}
+
 export interface Config {
   /** NODE_ENV === 'production'. */
   production: boolean;
@@ -45,6 +68,7 @@ export interface Config {
   redisUrl?: string;
   jwt: JwtConfig;
   limits: LimitsConfig;
+  realtime: RealtimeConfig;
   /** LOG_LEVEL, default info (debug | info | warn | error | silent). */
   logLevel: LogLevel;
 }
@@ -102,6 +126,23 @@ export function loadConfig(env: Env = process.env): Config {
       maxMetadataDepth: intFrom(env, 'MAX_METADATA_DEPTH', 8, 1, 100),
       maxPageSize: intFrom(env, 'MAX_PAGE_SIZE', 200, 1, 10000),
     },
+    realtime: {
+      typingThrottleMs: intFrom(env, 'TYPING_THROTTLE_MS', 1000, 0),
+      typingTimeoutMs: intFrom(env, 'TYPING_TIMEOUT_MS', 5000, 100),
+      connectionsPerUser: intFrom(env, 'CONNECTIONS_PER_USER', 5, 1),
+      allowedOrigins: originsFrom(optional(env, 'WEBSOCKET_CORS_ORIGIN') ?? '*'),
+      connectionInitTimeoutMs: intFrom(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 100),
+      keepAliveMs: intFrom(env, 'WS_KEEPALIVE_MS', 12000, 0),
+      maxFrameBytes: intFrom(env, 'WS_MAX_FRAME_BYTES', 65536, 1024),
+      maxBufferedBytes: intFrom(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
+      maxQueuedEvents: intFrom(env, 'SUBSCRIBER_MAX_QUEUE', 5000, 10),
+      redisPrefix: optional(env, 'REDIS_CHANNEL_PREFIX') ?? 'chat:',
+    },
     logLevel,
   };
+}
+
+function originsFrom(value: string): string[] | '*' {
+  if (value.trim() === '*') return '*';
+  return value.split(',').map((origin) => origin.trim()).filter(Boolean);
 }

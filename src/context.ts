@@ -3,6 +3,7 @@ import type { Principal } from './auth/principal.ts';
 import type { LimitsConfig } from './config.ts';
 import type { PrismaClient } from './db/prisma-client.ts';
 import type { AppError } from './errors.ts';
+import type { Realtime } from './realtime/index.ts';
 import type { Services } from './services/index.ts';
 
 export interface Context {
@@ -13,6 +14,15 @@ export interface Context {
   correlationId: string;
   services: Services;
   limits: LimitsConfig;
+  realtime: Realtime;
+  /** Set when the operation arrived over a WebSocket connection. */
+  connection: ConnectionControl | null;
   /** Used by Pothos' Prisma plugin to load relations; everything else goes through services. */
   prisma: PrismaClient;
+}
+
+/** What an operation sent over a WebSocket may do to its own connection. */
+export interface ConnectionControl {
+  /** Swaps in a fresh token for the same user; resolves with its expiry (null: none). */
+  refreshToken(token: string): Promise<Date | null>;
 }

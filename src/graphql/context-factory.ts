@@ -1,9 +1,10 @@
 /** Builds the resolver Context from a token (or none), the same way for every transport. */
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { LimitsConfig } from '../config.ts';
-import type { Context } from '../context.ts';
+import type { ConnectionControl, Context } from '../context.ts';
 import type { PrismaClient } from '../db/prisma-client.ts';
 import { AppError, unauthenticated } from '../errors.ts';
+import type { Realtime } from '../realtime/index.ts';
 import type { Services } from '../services/index.ts';
 
 export interface ContextDeps {
@@ -11,13 +12,25 @@ export interface ContextDeps {
   prisma: PrismaClient;
   limits: LimitsConfig;
   verifyToken: TokenVerifier;
+  realtime: Realtime;
 }
 
-export type ContextFactory = (token: string | undefined, correlationId: string) => Promise<Context>;
+export type ContextFactory = (
+  token: string | undefined,
+  correlationId: string,
+  connection?: ConnectionControl,
+) => Promise<Context>;
 
 export function createContextFactory(deps: ContextDeps): ContextFactory {
-  return async (token, correlationId) => {
-    const base = { correlationId, services: deps.services, prisma: deps.prisma, limits: deps.limits };
+  return async (token, correlationId, connection) => {
+    const base = {
+      correlationId,
+      services: deps.services,
+      prisma: deps.prisma,
+      limits: deps.limits,
+      realtime: deps.realtime,
+      connection: connection ?? null,
+    };
     if (!token) return { ...base, principal: null, authError: null };
     try {
       return { ...base, principal: await deps.verifyToken(token), authError: null };

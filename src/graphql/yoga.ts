@@ -27,11 +27,15 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
     graphiql: !options.production,
     logging: false,
     maskedErrors: { maskError: (error) => options.maskError(error) },
-    context: ({ request }) =>
-      options.createContext(
-        tokenFromHeaders((name) => request.headers.get(name), options.cookieName),
+    // Operations from a WebSocket arrive with their context already built (wsContext).
+    context: (initial) => {
+      const prebuilt = (initial as { wsContext?: Context }).wsContext;
+      if (prebuilt) return prebuilt;
+      return options.createContext(
+        tokenFromHeaders((name) => initial.request.headers.get(name), options.cookieName),
         currentCorrelationId(),
-      ),
+      );
+    },
     plugins: [stampCorrelationHeader(), maskEveryError(options.maskError), ...(options.plugins ?? [])],
   });
 }

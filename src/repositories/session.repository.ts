@@ -50,6 +50,12 @@ export function createSessionRepository(prisma: PrismaClient) {
       });
     },
 
+    /** Highest seq handed out in the session (0 when none or when the session is gone). */
+    async lastSeq(id: string): Promise<number> {
+      const row = await prisma.chatSession.findUnique({ where: { id }, select: { lastSeq: true } });
+      return row?.lastSeq ?? 0;
+    },
+
     async isParticipant(sessionId: string, userId: string): Promise<boolean> {
       const row = await prisma.sessionParticipant.findUnique({
         where: { sessionId_userId: { sessionId, userId } },

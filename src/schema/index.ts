@@ -6,5 +6,6 @@ import './session.mutations.ts';
 import './message.ts';
 import './message.queries.ts';
 import './message.mutations.ts';
+import './realtime.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

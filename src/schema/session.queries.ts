@@ -30,6 +30,10 @@ const SessionInfo = builder.objectRef<SessionInfoShape>('SessionInfo').implement
     participants: t.field({ type: [Participant], resolve: (info) => info.participants }),
     messageCount: t.exposeInt('messageCount'),
     lastActivityAt: t.field({ type: 'DateTime', resolve: (info) => info.session.lastActivityAt }),
+    connectedUserIds: t.idList({
+      description: 'Users with an open subscription to this session right now (on this server instance).',
+      resolve: (info, _args, ctx) => ctx.realtime.presence.connectedUsers(info.session.id),
+    }),
   }),
 });
 

@@ -127,9 +127,18 @@ export function createMessageService({ messages, sessions, events, limits }: Mes
       return messages.listRecent(sessionId, page.limit, query);
     },
 
-    /** Messages after `afterSeq`, oldest first, at most `limit` (replay after a reconnect). */
-    async listAfter(principal: Principal, sessionId: string, afterSeq: number, limit: number) {
+    /** The seq of message `messageId` in the session (where a reconnecting client left off). */
+    async positionOf(principal: Principal, sessionId: string, messageId: string): Promise<number> {
+      const message = looksLikeId(messageId) ? await messages.findById(messageId) : null;
+      if (!message || message.sessionId !== sessionId) {
+        throw notFound('Message', messageId);
+      }
       await sessions.requireSession(principal, sessionId);
+      return message.seq;
+    },
+
+    /** Messages after `afterSeq`, oldest first. No authorization: for callers that already checked. */
+    messagesAfter(sessionId: string, afterSeq: number, limit: number): Promise<ConversationMessage[]> {
       return messages.listAfterSeq(sessionId, afterSeq, limit);
     },
 

@@ -21,7 +21,12 @@ export interface SessionInfo {
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
+const PARTICIPATION_CACHE_MS = 60_000;
+const PARTICIPATION_CACHE_SIZE = 50_000;
+
 export function createSessionService(sessions: SessionRepository) {
+  const participationCache = new Map<string, number>();
+
   /**
    * The session if the principal may use it. A session the user does not participate in
    * answers NOT_FOUND exactly like a missing one, so ids cannot be probed.
@@ -92,9 +97,22 @@ export function createSessionService(sessions: SessionRepository) {
       return sessions.listParticipantIds(sessionId);
     },
 
-    /** Whether `userId` participates (for real-time delivery checks). */
-    isParticipant(sessionId: string, userId: string): Promise<boolean> {
-      return sessions.isParticipant(sessionId, userId);
+    /**
+     * Like requireSession, for hot paths that only need a yes (typing at 2 Hz): a positive
+     * answer is remembered briefly. Participants are never removed, so it cannot go stale.
+     */
+    async requireParticipation(principal: Principal, sessionId: string): Promise<void> {
+      const key = `${principal.isService ? 's' : 'u'}\u0000${principal.userId}\u0000${sessionId}`;
+      const until = participationCache.get(key);
+      if (until !== undefined && until > Date.now()) return;
+      await requireSession(principal, sessionId);
+      if (participationCache.size >= PARTICIPATION_CACHE_SIZE) participationCache.clear();
+      participationCache.set(key, Date.now() + PARTICIPATION_CACHE_MS);
+    },
+
+    /** Highest seq handed out in the session. No authorization: for callers that already checked. */
+    lastSeq(sessionId: string): Promise<number> {
+      return sessions.lastSeq(sessionId);
     },
   };
 }

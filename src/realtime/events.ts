@@ -1,0 +1,46 @@
+/**
+ * Events that travel between instances, and their wire form. Payloads cross Redis as
+ * JSON, so Dates are sent as ISO strings and revived explicitly on receipt.
+ */
+import type { ConversationMessage } from '../db/prisma-client.ts';
+import type { ChatEvent } from '../services/chat-events.ts';
+
+export interface TypingEvent {
+  type: 'TYPING';
+  sessionId: string;
+  userId: string;
+  isTyping: boolean;
+}
+
+export type SessionEvent = ChatEvent | TypingEvent;
+
+type WireMessage = Omit<ConversationMessage, 'timestamp' | 'editedAt'> & { timestamp: string; editedAt: string | null };
+
+export function encodeEvent(event: SessionEvent): string {
+  return JSON.stringify(event);
+}
+
+/** Parses an event from the wire; returns undefined for anything malformed. */
+export function decodeEvent(raw: string): SessionEvent | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || typeof (parsed as { sessionId?: unknown }).sessionId !== 'string') return undefined;
+  const event = parsed as SessionEvent;
+  if (event.type === 'MESSAGE_CREATED' || event.type === 'MESSAGE_UPDATED') {
+    return { ...event, message: reviveMessage(event.message as unknown as WireMessage) };
+  }
+  if (event.type === 'MESSAGE_DELETED' || event.type === 'CONVERSATION_CLEARED' || event.type === 'TYPING') return event;
+  return undefined;
+}
+
+function reviveMessage(message: WireMessage): ConversationMessage {
+  return {
+    ...message,
+    timestamp: new Date(message.timestamp),
+    editedAt: message.editedAt === null ? null : new Date(message.editedAt),
+  };
+}

@@ -1,0 +1,56 @@
+/** Builds the real-time layer: pubsub (memory or Redis), the session hub, presence and typing. */
+import type { RealtimeConfig } from '../config.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { ChatEventPublisher } from '../services/chat-events.ts';
+import { PresenceRegistry } from './presence.ts';
+import { createMemoryPubSub, createRedisPubSub, type ChatPubSub } from './pubsub.ts';
+import { SessionHub, type SequenceSource } from './session-hub.ts';
+import type { StreamDeps } from './session-streams.ts';
+import { TypingTracker } from './typing.ts';
+
+export interface Realtime {
+  hub: SessionHub;
+  presence: PresenceRegistry;
+  typing: TypingTracker;
+  streams: StreamDeps;
+  pubsub: ChatPubSub;
+  close(): Promise<void>;
+}
+
+export interface RealtimeDeps {
+  config: RealtimeConfig;
+  redisUrl?: string;
+  logger: Logger;
+  /** Resolved lazily: the services are built after the publisher they publish through. */
+  sequences: () => SequenceSource;
+}
+
+export function createRealtime({ config, redisUrl, logger, sequences }: RealtimeDeps): Realtime {
+  const pubsub = redisUrl ? createRedisPubSub(redisUrl, logger) : createMemoryPubSub();
+  const source: SequenceSource = {
+    lastSeq: (sessionId) => sequences().lastSeq(sessionId),
+    messagesAfter: (sessionId, afterSeq, limit) => sequences().messagesAfter(sessionId, afterSeq, limit),
+  };
+  const hub = new SessionHub(pubsub, source, logger, `${config.redisPrefix}session:`);
+  const presence = new PresenceRegistry();
+  const typing = new TypingTracker((event) => hub.publish(event), {
+    throttleMs: config.typingThrottleMs,
+    timeoutMs: config.typingTimeoutMs,
+  });
+  return {
+    hub,
+    presence,
+    typing,
+    pubsub,
+    streams: { hub, presence, maxQueuedEvents: config.maxQueuedEvents },
+    async close() {
+      typing.close();
+      await pubsub.close();
+    },
+  };
+}
+
+/** The services' publisher, backed by the hub. */
+export function hubPublisher(realtime: () => Realtime): ChatEventPublisher {
+  return { publish: (event) => realtime().hub.publish(event) };
+}

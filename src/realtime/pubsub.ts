@@ -1,0 +1,56 @@
+/**
+ * The transport between instances: graphql-subscriptions' in-memory PubSub, or
+ * graphql-redis-subscriptions over ioredis when REDIS_URL is set. Payloads are strings
+ * (see events.ts) so both behave the same.
+ */
+import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.ts';
+
+export interface ChatPubSub {
+  engine: PubSubEngine;
+  /** Called after the Redis subscriber connection comes back (missed events must be fetched). */
+  onReconnect(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+export function createMemoryPubSub(): ChatPubSub {
+  return { engine: new PubSub(), onReconnect: () => {}, close: async () => {} };
+}
+
+/** Reconnects forever with capped backoff; never throws into the caller. */
+const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
+
+export function createRedisPubSub(url: string, logger: Logger): ChatPubSub {
+  // The publisher drops commands while disconnected instead of queueing them without
+  // bound: a lost publish is recovered from the database (seq gap fill / `after` replay).
+  const publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, enableAutoPipelining: true, lazyConnect: false });
+  const subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null });
+  const reconnectListeners: (() => void)[] = [];
+  let connectedBefore = false;
+  subscriber.on('ready', () => {
+    if (connectedBefore) {
+      logger.info('redis subscriber reconnected');
+      for (const listener of reconnectListeners) listener();
+    }
+    connectedBefore = true;
+  });
+  for (const client of [publisher, subscriber]) {
+    client.on('error', (error: Error) => logger.warn('redis error', { error: error.message }));
+  }
+  const engine = new RedisPubSub({
+    publisher,
+    subscriber,
+    serializer: (payload: unknown) => String(payload),
+    deserializer: (raw: string | Buffer) => raw.toString(),
+  });
+  return {
+    engine,
+    onReconnect: (listener) => reconnectListeners.push(listener),
+    close: async () => {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}

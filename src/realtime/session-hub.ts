@@ -1,0 +1,151 @@
+/**
+ * Per-instance fan-out: one pubsub subscription per session channel (however many
+ * local clients watch it), each event decoded once and handed, as the same object,
+ * to every local listener. New messages are delivered in seq order: a jump in seq
+ * (a publish lost on the way, Redis restarting) is filled from the database first.
+ */
+import type { ConversationMessage } from '../db/prisma-client.ts';
+import type { Logger } from '../observability/logger.ts';
+import { decodeEvent, encodeEvent, type SessionEvent } from './events.ts';
+import type { ChatPubSub } from './pubsub.ts';
+
+export type SessionListener = (event: SessionEvent) => void;
+
+/** Database reads the hub needs; the session is already authorized by the caller. */
+export interface SequenceSource {
+  lastSeq(sessionId: string): Promise<number>;
+  messagesAfter(sessionId: string, afterSeq: number, limit: number): Promise<ConversationMessage[]>;
+}
+
+interface Channel {
+  listeners: Set<SessionListener>;
+  ready: Promise<number>;
+  lastSeq: number;
+  /** Serializes event handling so gap fills keep the order. */
+  chain: Promise<void>;
+}
+
+const GAP_FILL_BATCH = 200;
+
+export class SessionHub {
+  private readonly channels = new Map<string, Channel>();
+
+  constructor(
+    private readonly pubsub: ChatPubSub,
+    private readonly source: SequenceSource,
+    private readonly logger: Logger,
+    private readonly channelPrefix = 'chat:session:',
+  ) {
+    pubsub.onReconnect(() => this.resyncAll());
+  }
+
+  /** Number of sessions with a live channel on this instance. */
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  /** Publishes after the change is stored; a failure is logged, never thrown. */
+  publish(event: SessionEvent): void {
+    this.pubsub.engine.publish(this.channelPrefix + event.sessionId, encodeEvent(event)).catch((error: unknown) => {
+      this.logger.warn('publish failed; subscribers will catch up from the database', {
+        sessionId: event.sessionId,
+        error: String(error),
+      });
+    });
+  }
+
+  /** Starts delivering the session's events to `listener`; resolves once live. Returns `leave`. */
+  async join(sessionId: string, listener: SessionListener): Promise<() => void> {
+    let channel = this.channels.get(sessionId);
+    if (!channel) channel = this.open(sessionId);
+    channel.listeners.add(listener);
+    try {
+      await channel.ready;
+    } catch (error) {
+      this.leave(sessionId, channel, listener);
+      throw error;
+    }
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.leave(sessionId, channel, listener);
+    };
+  }
+
+  private open(sessionId: string): Channel {
+    const channel: Channel = { listeners: new Set(), lastSeq: 0, chain: Promise.resolve(), ready: Promise.resolve(0) };
+    channel.ready = (async () => {
+      const subId = await this.pubsub.engine.subscribe(
+        this.channelPrefix + sessionId,
+        (raw: string) => this.receive(sessionId, channel, raw),
+        {},
+      );
+      channel.lastSeq = await this.source.lastSeq(sessionId);
+      return subId;
+    })();
+    this.channels.set(sessionId, channel);
+    return channel;
+  }
+
+  private leave(sessionId: string, channel: Channel, listener: SessionListener): void {
+    channel.listeners.delete(listener);
+    if (channel.listeners.size > 0 || this.channels.get(sessionId) !== channel) return;
+    this.channels.delete(sessionId);
+    channel.ready.then(
+      (subId) => this.pubsub.engine.unsubscribe(subId),
+      () => {},
+    );
+  }
+
+  private receive(sessionId: string, channel: Channel, raw: string): void {
+    const event = decodeEvent(raw);
+    if (!event) {
+      this.logger.warn('dropped a malformed event', { sessionId });
+      return;
+    }
+    channel.chain = channel.chain
+      .then(() => this.deliver(sessionId, channel, event))
+      .catch((error: unknown) => this.logger.error('event delivery failed', { sessionId, error: String(error) }));
+  }
+
+  private async deliver(sessionId: string, channel: Channel, event: SessionEvent): Promise<void> {
+    if (event.type === 'MESSAGE_CREATED') {
+      const { seq } = event.message;
+      if (seq <= channel.lastSeq) return this.dispatch(channel, event); // already known; listeners dedupe by seq
+      if (seq > channel.lastSeq + 1) await this.fillGap(sessionId, channel, seq - 1);
+      channel.lastSeq = Math.max(channel.lastSeq, seq);
+    }
+    this.dispatch(channel, event);
+  }
+
+  /** Delivers stored messages with lastSeq < seq ≤ untilSeq that never arrived live. */
+  private async fillGap(sessionId: string, channel: Channel, untilSeq: number): Promise<void> {
+    while (channel.lastSeq < untilSeq) {
+      const missed = await this.source.messagesAfter(sessionId, channel.lastSeq, GAP_FILL_BATCH);
+      const inRange = missed.filter((message) => message.seq <= untilSeq);
+      for (const message of inRange) this.dispatch(channel, { type: 'MESSAGE_CREATED', sessionId, message });
+      if (inRange.length < GAP_FILL_BATCH) {
+        channel.lastSeq = untilSeq;
+        return;
+      }
+      channel.lastSeq = inRange[inRange.length - 1]!.seq;
+    }
+  }
+
+  private dispatch(channel: Channel, event: SessionEvent): void {
+    for (const listener of channel.listeners) listener(event);
+  }
+
+  /** After a Redis reconnect: deliver whatever was stored while the subscriber was away. */
+  private resyncAll(): void {
+    for (const [sessionId, channel] of this.channels) {
+      channel.chain = channel.chain
+        .then(async () => {
+          const latest = await this.source.lastSeq(sessionId);
+          if (latest > channel.lastSeq) await this.fillGap(sessionId, channel, latest);
+        })
+        .catch((error: unknown) => this.logger.error('resync failed', { sessionId, error: String(error) }));
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Runs one graphql-ws `subscribe` message through the same Yoga/envelop pipeline as
+ * HTTP (parse and validation caches, limits, error masking). Queries and mutations
+ * yield one result; subscriptions yield their source stream plus a function that turns
+ * an event into its serialized payload, shared by every subscriber in the same group.
+ */
+import {
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type OperationDefinitionNode,
+} from 'graphql';
+import type { Context } from '../context.ts';
+import type { MaskError } from '../graphql/mask-error.ts';
+import type { ChatYoga } from '../graphql/yoga.ts';
+import type { SharedPayloads } from './shared-payloads.ts';
+
+export interface SubscribePayload {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  extensions?: Record<string, unknown> | null;
+}
+
+export type OperationOutcome =
+  | { kind: 'errors'; errors: readonly GraphQLError[] }
+  | { kind: 'result'; result: ExecutionResult }
+  | { kind: 'stream'; events: AsyncIterator<unknown>; payloadFor(event: unknown): Promise<Buffer> };
+
+export interface OperationDeps {
+  yoga: ChatYoga;
+  maskError: MaskError;
+  shared: SharedPayloads;
+}
+
+/** Arguments that only position a stream (replay start); they never change an event's result. */
+const STREAM_POSITION_ARGS = new Set(['after', 'afterSeq']);
+
+export async function runOperation(deps: OperationDeps, context: Context, payload: SubscribePayload): Promise<OperationOutcome> {
+  const enveloped = deps.yoga.getEnveloped({ wsContext: context, params: payload } as never);
+  let document: DocumentNode;
+  try {
+    document = enveloped.parse(payload.query);
+  } catch (error) {
+    return { kind: 'errors', errors: [deps.maskError(error)] };
+  }
+  const validationErrors = enveloped.validate(enveloped.schema, document);
+  if (validationErrors.length > 0) return { kind: 'errors', errors: validationErrors.map((e: GraphQLError) => deps.maskError(e)) };
+
+  const operation = getOperationAST(document, payload.operationName ?? undefined);
+  if (!operation) {
+    return { kind: 'errors', errors: [deps.maskError(new GraphQLError('Could not determine which operation to run'))] };
+  }
+  const args = {
+    schema: enveloped.schema,
+    document,
+    operationName: payload.operationName ?? undefined,
+    variableValues: payload.variables ?? undefined,
+    contextValue: await enveloped.contextFactory(),
+  };
+  if (operation.operation !== 'subscription') {
+    return { kind: 'result', result: (await enveloped.execute(args)) as ExecutionResult };
+  }
+
+  const source = await createSourceEventStream(args);
+  if (!isAsyncIterable(source)) {
+    return { kind: 'result', result: { errors: (source.errors ?? []).map((e) => deps.maskError(e)) } };
+  }
+  const groupKey = groupKeyOf(payload, operation, context);
+  return {
+    kind: 'stream',
+    events: source[Symbol.asyncIterator](),
+    payloadFor: (event) =>
+      deps.shared.payloadFor(event as object, groupKey, async () => {
+        // graphql-js execute on a subscription document resolves the root field against one
+        // event (what subscribe() does per event); Yoga's executor would subscribe instead.
+        const result = await execute({ ...args, rootValue: event });
+        return result.errors ? { ...result, errors: result.errors.map((e) => deps.maskError(e)) } : result;
+      }),
+  };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** Subscribers whose operations only differ in replay position share one execution per event. */
+function groupKeyOf(payload: SubscribePayload, operation: OperationDefinitionNode, context: Context): string {
+  const positional = new Set<string>();
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== 'Field') continue;
+    for (const argument of selection.arguments ?? []) {
+      if (STREAM_POSITION_ARGS.has(argument.name.value) && argument.value.kind === 'Variable') {
+        positional.add(argument.value.name.value);
+      }
+    }
+  }
+  const variables = Object.entries(payload.variables ?? {})
+    .filter(([name]) => !positional.has(name))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  const scope = context.principal?.isService ? 'service' : 'participant';
+  return `${payload.query}\u0000${payload.operationName ?? ''}\u0000${JSON.stringify(variables)}\u0000${scope}`;
+}
