@@ -3,11 +3,12 @@
  * GraphQL client had sent it: same schema, context, auth, plugins and error masking.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ChatYoga } from '../graphql/yoga.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 
-/** The part of Yoga the REST layer needs (the real instance satisfies it). */
-export type GraphQLEndpoint = Pick<ChatYoga, 'fetch'>;
+/** The part of Yoga the REST layer needs: the app's ChatYoga, or a stub in unit tests. */
+export interface GraphQLEndpoint {
+  fetch(url: string, init: RequestInit): Response | Promise<Response>;
+}
 
 export type GraphQLOutcome =
   | { ok: true; data: Record<string, unknown> }

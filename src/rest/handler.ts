@@ -111,14 +111,15 @@ function shorten(path: string): string {
 
 function sendError(res: ServerResponse, error: RestError, correlationId: string): void {
   if (res.headersSent) return;
-  sendJson(res, error.status, restErrorBody(error.status, error.message, correlationId), error.headers);
+  const headers = { ...error.headers, 'x-correlation-id': correlationId };
+  sendJson(res, error.status, restErrorBody(error.status, error.message, correlationId), headers);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
+    'x-correlation-id': currentCorrelationId(),
     ...headers,
     'content-type': 'application/json; charset=utf-8',
-    'x-correlation-id': currentCorrelationId(),
   });
   res.end(JSON.stringify(body));
 }
