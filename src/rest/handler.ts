@@ -98,7 +98,8 @@ function statusForCode(code: string | undefined): number | undefined {
 }
 
 function methodNotAllowed(method: string, allowed: readonly string[]): RestError {
-  return new RestError(405, `Method ${method} is not allowed here; use ${allowed.join(' or ')}`, {
+  const choices = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed.join('');
+  return new RestError(405, `Method ${method} is not allowed here; use ${choices}`, {
     allow: allowed.join(', '),
   });
 }

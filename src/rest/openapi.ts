@@ -65,7 +65,7 @@ function operationFor(route: RestRoute): Record<string, unknown> {
     in: 'query',
     required: false,
     description,
-    schema: { type: 'integer' },
+    schema: { type: 'integer', format: 'int32' },
   }));
   const headerParams = (route.headerParams ?? []).map(({ name, description }) => ({
     name,

@@ -51,8 +51,13 @@ export function integerParam(query: URLSearchParams, name: string): number | und
   if (values.length > 1) throw badRequest(`${name} must be given at most once`);
   const raw = values[0] ?? '';
   if (!/^-?\d+$/.test(raw)) throw badRequest(`${name} must be an integer; got "${raw.slice(0, 32)}"`);
-  return Number(raw);
+  const value = Number(raw);
+  // GraphQL's Int is 32-bit; beyond it no rule could accept the value anyway.
+  if (Math.abs(value) > INT32_MAX) throw badRequest(`${name} is out of range; got "${raw.slice(0, 32)}"`);
+  return value;
 }
+
+const INT32_MAX = 2 ** 31 - 1;
 
 /** An optional string field of the body; any other type → 400. */
 export function optionalString(body: JsonObject, name: string): string | undefined {
