@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpStatusFor, type ErrorCode } from '../errors.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
-import { runGraphQL, type GraphQLEndpoint } from './graphql-runner.ts';
+import { runGraphQL, type GraphQLEndpoint, type GraphQLOutcome } from './graphql-runner.ts';
 import { buildOpenApiDocument, OPENAPI_PATH } from './openapi.ts';
 import { readJsonBody } from './request-input.ts';
 import { RestError, restErrorBody } from './rest-error.ts';
@@ -30,6 +30,8 @@ export interface RestHandlerOptions {
 export type RestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+type GraphQLFailure = Extract<GraphQLOutcome, { ok: false }>;
 
 /** Whether a request URL belongs to the REST shim: `/chat` and everything below it. */
 export function isRestPath(url: string | undefined): boolean {
@@ -64,18 +66,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     if (outcome.ok) return sendJson(res, route.success.status, route.respond(outcome.data));
 
     const correlationId = outcome.correlationId ?? currentCorrelationId();
-    const status = statusForCode(outcome.code);
-    if (status === undefined) {
-      // Our own document failed GraphQL validation: a server bug, not the client's.
-      options.logger?.error('REST route document was rejected by GraphQL', {
-        correlationId,
-        route: route.operationId,
-        code: outcome.code,
-        message: outcome.message,
-      });
-      return sendError(res, new RestError(500, unexpected(correlationId)), correlationId);
-    }
-    sendError(res, new RestError(status, outcome.message), correlationId);
+    sendError(res, restErrorFor(outcome, route, correlationId, options.logger), correlationId);
   }
 
   return async (req, res) => {
@@ -91,10 +82,16 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   };
 }
 
-/** The status for a GraphQL error code; undefined for codes a client cannot cause. */
-function statusForCode(code: string | undefined): number | undefined {
-  if (code === undefined || !Object.hasOwn(httpStatusFor, code)) return undefined;
-  return httpStatusFor[code as ErrorCode];
+/**
+ * The REST error for a failed operation: the status from the shared code table and the
+ * GraphQL message (already masked). A code outside the table means GraphQL rejected our
+ * own document (validation, parse): a server bug, logged and answered as a masked 500.
+ */
+function restErrorFor(failure: GraphQLFailure, route: RestRoute, correlationId: string, logger?: Logger): RestError {
+  const { code, message } = failure;
+  if (code !== undefined && Object.hasOwn(httpStatusFor, code)) return new RestError(httpStatusFor[code as ErrorCode], message);
+  logger?.error('REST route document was rejected by GraphQL', { correlationId, route: route.operationId, code, message });
+  return new RestError(500, unexpected(correlationId));
 }
 
 function methodNotAllowed(method: string, allowed: readonly string[]): RestError {
