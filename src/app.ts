@@ -14,6 +14,7 @@ import { createMaskError } from './graphql/mask-error.ts';
 import { createChatYoga } from './graphql/yoga.ts';
 import { correlationIdFrom, runWithCorrelationId } from './observability/correlation.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { createRestHandler, isRestPath } from './rest/handler.ts';
 import { schema } from './schema/index.ts';
 import { createRealtime, hubPublisher, type Realtime } from './realtime/index.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -71,10 +72,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const maskError = createMaskError(logger);
   const yoga = createChatYoga({ schema, createContext, maskError, cookieName: config.jwt.cookieName, production: config.production });
 
+  const rest = createRestHandler({ yoga, logger, cookieName: config.jwt.cookieName });
+
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const correlationId = correlationIdFrom(req.headers['x-request-id'] as string | undefined);
     runWithCorrelationId(correlationId, () => {
       if (req.url === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (isRestPath(req.url)) return void rest(req, res);
       void yoga(req, res);
     });
   };
