@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeleteMessageDocument, ClearConversationDocument, UpdateMessageDocument } from '../../src/generated/operations.ts';
 import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { dataOf } from '../support/graphql-client.ts';
+import { useRestClient } from '../support/rest-client.ts';
 import { testedProviders } from '../support/server.ts';
 import { connectWs, subscribe, type WsClient } from '../support/ws-client.ts';
 
@@ -15,6 +16,7 @@ interface Received {
 
 describe.each(testedProviders())('subscriptions on %s', (provider) => {
   const chat = useChatServer(provider);
+  const rest = useRestClient(chat);
   const clients: WsClient[] = [];
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
@@ -70,6 +72,18 @@ describe.each(testedProviders())('subscriptions on %s', (provider) => {
 
     const bySeq = subscribe<Received>(ws.client, MESSAGE_RECEIVED, { sessionId, afterSeq: 58 });
     expect((await bySeq.waitFor(2)).map((e) => e.messageReceived.seq)).toEqual([59, 60]);
+  });
+
+  it('delivers a message sent over the REST shim to GraphQL subscribers', async () => {
+    const alice = uniqueUser('alice');
+    const bob = uniqueUser('bob');
+    const sessionId = await chat.createSession(alice, [bob]);
+    const sub = subscribe<Received>((await connect(bob)).client, MESSAGE_RECEIVED, { sessionId });
+    await whenSubscribed(sessionId, 1);
+    const posted = await rest.as<{ id: string }>(alice, 'POST', `/chat/sessions/${sessionId}/messages`, { body: { content: 'via REST' } });
+    expect(posted.status).toBe(201);
+    const [event] = await sub.waitFor(1);
+    expect(event!.messageReceived).toMatchObject({ id: posted.body.id, content: 'via REST', authorId: alice, seq: 1 });
   });
 
   it('answers NOT_FOUND for an `after` message that is not in the session', async () => {

@@ -1,0 +1,100 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CreateSessionDocument, SendMessageDocument } from '../../src/generated/operations.ts';
+import { dataOf, graphql } from '../support/graphql-client.ts';
+import { startServerProcess, type ServerProcess } from '../support/process-server.ts';
+import { assertRedisReachable, cleanPrefix, redisTestsEnabled, redisUrl, startPrivateRedis, uniquePrefix } from '../support/redis.ts';
+import { freshDatabase, startTestServer, testedProviders, type TestServer } from '../support/server.ts';
+import { mintToken, TEST_JWT_SECRET } from '../support/tokens.ts';
+import { connectWs, subscribe, type WsClient } from '../support/ws-client.ts';
+
+const RECEIVED = `subscription($s: ID!, $after: ID) { messageReceived(sessionId: $s, after: $after) { id seq content } }`;
+interface Received {
+  messageReceived: { id: string; seq: number; content: string };
+}
+const enabled = await redisTestsEnabled();
+// PostgreSQL when this run has it (CI), else a shared SQLite file: both processes use one database.
+const provider = testedProviders().at(-1)!;
+
+describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
+  const clients: WsClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+
+  describe('two server processes', () => {
+    const prefix = uniquePrefix();
+    let a: ServerProcess;
+    let b: ServerProcess;
+    let dropDb: () => Promise<void>;
+    beforeAll(async () => {
+      await assertRedisReachable();
+      const db = await freshDatabase(provider);
+      dropDb = db.drop;
+      const env = { DATABASE_URL: db.url, DATA_DIR: db.dataDir, JWT_SECRET: TEST_JWT_SECRET, REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix };
+      [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    }, 60_000);
+    afterAll(async () => {
+      const codes = await Promise.all([a?.stop(), b?.stop()]);
+      expect(codes).toEqual([0, 0]);
+      await dropDb?.();
+      await cleanPrefix(prefix);
+    });
+
+    it('delivers a message sent through one instance to subscribers of the other, in order', async () => {
+      const token = await mintToken('alice-scale');
+      const sessionId = dataOf(await graphql(a.graphqlUrl, CreateSessionDocument, { input: { title: 'scale' } }, { token })).createSession.id;
+      const ws = connectWs(b.wsUrl, { token });
+      clients.push(ws);
+      const sub = subscribe<Received>(ws.client, RECEIVED, { s: sessionId });
+      // Wait until B's subscription is live: a message sent now must arrive.
+      await new Promise((r) => setTimeout(r, 500));
+      for (let i = 1; i <= 5; i++) {
+        const via = i % 2 ? a : b;
+        dataOf(await graphql(via.graphqlUrl, SendMessageDocument, { sessionId, input: { content: `m${i}` } }, { token }));
+      }
+      const events = await sub.waitFor(5);
+      expect(events.map((e) => e.messageReceived.content)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    });
+  });
+
+  describe('Redis stopping mid-stream', () => {
+    let server: TestServer;
+    let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+    beforeAll(async () => {
+      redis = await startPrivateRedis();
+      server = await startTestServer(provider, { REDIS_URL: redis.url });
+    });
+    afterAll(async () => {
+      await server?.stop();
+      await redis?.stop();
+    });
+
+    it('keeps sends working, reconnects by itself and delivers what was missed', async () => {
+      const token = await mintToken('alice-outage');
+      const send = async (content: string) =>
+        dataOf(await graphql(server.graphqlUrl, SendMessageDocument, { sessionId, input: { content } }, { token })).sendMessage;
+      const sessionId = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: {} }, { token })).createSession.id;
+      const ws = connectWs(server.wsUrl, { token });
+      clients.push(ws);
+      const sub = subscribe<Received>(ws.client, RECEIVED, { s: sessionId });
+      await new Promise((r) => setTimeout(r, 300));
+      const first = await send('before outage');
+      await sub.waitFor(1);
+
+      await redis.stop();
+      const during = [await send('during outage 1'), await send('during outage 2')];
+      expect(during.map((m) => m.seq)).toEqual([2, 3]);
+
+      // A client that reconnects with `after` gets what it missed even while Redis is down.
+      const late = subscribe<Received>(ws.client, RECEIVED, { s: sessionId, after: first.id });
+      expect((await late.waitFor(2)).map((e) => e.messageReceived.seq)).toEqual([2, 3]);
+
+      await redis.start();
+      // The open subscription catches up after the reconnect, without duplicates.
+      const events = await sub.waitFor(3, 15_000);
+      await send('after outage');
+      await sub.waitFor(4, 10_000);
+      expect(events.map((e) => e.messageReceived.seq)).toEqual([1, 2, 3, 4]);
+    }, 40_000);
+  });
+});
