@@ -29,6 +29,14 @@ export interface ConnectionDeps extends OperationDeps {
   claimSlot(userId: string): (() => void) | null;
 }
 
+interface Operation {
+  id: string;
+  /** Ends the source stream once it exists. */
+  stopStream: (() => void) | null;
+  /** Client-initiated completion: forgets the id at once (it may be reused) and ends the stream. */
+  stop: () => void;
+}
+
 interface ClientMessage {
   type: string;
   id?: unknown;
@@ -42,8 +50,8 @@ export class GraphQLWsConnection {
   private releaseSlot: (() => void) | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private readonly initTimer: NodeJS.Timeout;
-  /** Active operations by client id; the value stops the operation. */
-  private readonly operations = new Map<string, () => void>();
+  /** Active operations by client id. */
+  private readonly operations = new Map<string, Operation>();
   private closed = false;
 
   constructor(
@@ -72,8 +80,9 @@ export class GraphQLWsConnection {
     this.closed = true;
     clearTimeout(this.initTimer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    for (const stop of this.operations.values()) stop();
+    const running = [...this.operations.values()];
     this.operations.clear();
+    for (const operation of running) operation.stopStream?.();
     this.releaseSlot?.();
     this.releaseSlot = null;
   }
@@ -91,7 +100,7 @@ export class GraphQLWsConnection {
       case 'subscribe':
         return this.onSubscribe(message);
       case 'complete':
-        if (typeof message.id === 'string') this.operations.get(message.id)?.();
+        if (typeof message.id === 'string') this.operations.get(message.id)?.stop();
         return;
       default:
         return this.close(CloseCode.BadRequest, `Invalid message type "${String(message.type).slice(0, 40)}"`);
@@ -161,41 +170,47 @@ export class GraphQLWsConnection {
       return this.close(CloseCode.BadRequest, 'Invalid subscribe message');
     }
     if (this.operations.has(id)) return this.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id.slice(0, 64)} already exists`);
-    let stopped = false;
-    let stopStream: (() => void) | null = null;
-    this.operations.set(id, () => {
-      stopped = true;
-      stopStream?.();
-    });
+    const operation: Operation = { id, stopStream: null, stop: () => {} };
+    operation.stop = () => {
+      if (this.operations.get(id) === operation) this.operations.delete(id);
+      operation.stopStream?.();
+    };
+    this.operations.set(id, operation);
     const correlationId = correlationIdFrom(null);
     void runWithCorrelationId(correlationId, () =>
-      this.run(id, payload, correlationId, (stop) => {
-        stopStream = stop;
-        if (stopped) stop();
-      }).catch((error: unknown) => this.onOperationError(id, error)),
+      this.run(operation, payload, correlationId).catch((error: unknown) => this.onOperationError(operation, error)),
     );
   }
 
-  private async run(id: string, payload: SubscribePayload, correlationId: string, onStream: (stop: () => void) => void) {
+  /** Whether the operation is still wanted (not completed by the client, not closed). */
+  private active(operation: Operation): boolean {
+    return !this.closed && this.operations.get(operation.id) === operation;
+  }
+
+  private async run(operation: Operation, payload: SubscribePayload, correlationId: string): Promise<void> {
+    const { id } = operation;
     const context = await this.deps.createContext(this.token, correlationId, this.control);
     const outcome = await runOperation(this.deps, context, payload);
-    if (!this.operations.has(id)) return;
+    if (outcome.kind === 'stream') {
+      const { events } = outcome;
+      operation.stopStream = () => void events.return?.();
+    }
+    if (!this.active(operation)) return operation.stopStream?.();
     if (outcome.kind === 'errors') {
       this.operations.delete(id);
       return this.send({ id, type: 'error', payload: outcome.errors });
     }
     if (outcome.kind === 'result') {
       this.send({ id, type: 'next', payload: outcome.result });
-      return this.complete(id);
+      return this.complete(operation);
     }
     const { events, payloadFor } = outcome;
-    onStream(() => void events.return?.());
     const frame = nextFrameWriter(id);
     for (;;) {
       const step = await events.next();
-      if (step.done || !this.operations.has(id)) break;
+      if (step.done || !this.active(operation)) break;
       const bytes = await payloadFor(step.value);
-      if (!this.operations.has(id) || this.closed) break;
+      if (!this.active(operation)) break;
       if (this.expired()) return this.close(CloseCode.Forbidden, 'Forbidden: token expired');
       if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) {
         return this.close(CloseCode.TryAgainLater, 'Client is not reading fast enough; reconnect with `after` to catch up');
@@ -203,20 +218,22 @@ export class GraphQLWsConnection {
       this.socket.send(frame(bytes), { binary: false });
     }
     await events.return?.();
-    this.complete(id);
+    this.complete(operation);
   }
 
-  private onOperationError(id: string, error: unknown): void {
+  private onOperationError(operation: Operation, error: unknown): void {
     if (error instanceof QueueOverflowError) return this.close(CloseCode.TryAgainLater, error.message);
     if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return this.close(CloseCode.Forbidden, `Forbidden: ${error.message}`);
-    if (!this.operations.has(id)) return;
-    this.operations.delete(id);
-    this.send({ id, type: 'error', payload: [this.deps.maskError(error)] });
+    if (!this.active(operation)) return;
+    this.operations.delete(operation.id);
+    this.send({ id: operation.id, type: 'error', payload: [this.deps.maskError(error)] });
   }
 
-  private complete(id: string): void {
-    if (!this.operations.delete(id)) return;
-    this.send({ id, type: 'complete' });
+  /** Server-side completion; nothing is sent for operations the client already completed. */
+  private complete(operation: Operation): void {
+    if (!this.active(operation)) return;
+    this.operations.delete(operation.id);
+    this.send({ id: operation.id, type: 'complete' });
   }
 
   private send(message: Record<string, unknown>): void {
