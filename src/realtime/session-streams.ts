@@ -97,29 +97,23 @@ export async function messageCreatedStream(
   return stream.queue;
 }
 
-export async function messageUpdatedStream(deps: StreamDeps, request: StreamRequest) {
-  const stream = await openStream(deps, request, (e): e is MessageUpdatedEvent => e.type === 'MESSAGE_UPDATED');
+/** Live events of the session that `accept` keeps, from now on. */
+async function liveStream<T extends SessionEvent>(
+  deps: StreamDeps,
+  request: StreamRequest,
+  accept: (event: SessionEvent) => event is T,
+): Promise<AsyncIterableIterator<T>> {
+  const stream = await openStream(deps, request, accept);
   stream.goLive();
   return stream.queue;
 }
 
-export async function messageRemovedStream(deps: StreamDeps, request: StreamRequest) {
-  const stream = await openStream(
-    deps,
-    request,
-    (e): e is MessageRemovalEvent => e.type === 'MESSAGE_DELETED' || e.type === 'CONVERSATION_CLEARED',
-  );
-  stream.goLive();
-  return stream.queue;
-}
+export const messageUpdatedStream = (deps: StreamDeps, request: StreamRequest) =>
+  liveStream(deps, request, (e): e is MessageUpdatedEvent => e.type === 'MESSAGE_UPDATED');
+
+export const messageRemovedStream = (deps: StreamDeps, request: StreamRequest) =>
+  liveStream(deps, request, (e): e is MessageRemovalEvent => e.type === 'MESSAGE_DELETED' || e.type === 'CONVERSATION_CLEARED');
 
 /** Typing changes of everyone but the subscriber themself. */
-export async function typingStream(deps: StreamDeps, request: StreamRequest) {
-  const stream = await openStream(
-    deps,
-    request,
-    (e): e is TypingEvent => e.type === 'TYPING' && e.userId !== request.userId,
-  );
-  stream.goLive();
-  return stream.queue;
-}
+export const typingStream = (deps: StreamDeps, request: StreamRequest) =>
+  liveStream(deps, request, (e): e is TypingEvent => e.type === 'TYPING' && e.userId !== request.userId);
