@@ -2,7 +2,8 @@
 import type { RealtimeConfig } from '../config.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ChatEventPublisher } from '../services/chat-events.ts';
-import { PresenceRegistry } from './presence.ts';
+import { randomUUID } from 'node:crypto';
+import { createMemoryPresence, createRedisPresence, type PresenceRegistry } from './presence.ts';
 import { createMemoryPubSub, createRedisPubSub, type ChatPubSub } from './pubsub.ts';
 import { SessionHub, type SequenceSource } from './session-hub.ts';
 import type { StreamDeps } from './session-streams.ts';
@@ -32,7 +33,9 @@ export function createRealtime({ config, redisUrl, logger, sequences }: Realtime
     messagesAfter: (sessionId, afterSeq, limit) => sequences().messagesAfter(sessionId, afterSeq, limit),
   };
   const hub = new SessionHub(pubsub, source, logger, `${config.redisPrefix}session:`);
-  const presence = new PresenceRegistry();
+  const presence = pubsub.commands
+    ? createRedisPresence({ redis: pubsub.commands, prefix: config.redisPrefix, instanceId: randomUUID(), logger })
+    : createMemoryPresence();
   const typing = new TypingTracker((event) => hub.publish(event), {
     throttleMs: config.typingThrottleMs,
     timeoutMs: config.typingTimeoutMs,
@@ -45,6 +48,7 @@ export function createRealtime({ config, redisUrl, logger, sequences }: Realtime
     streams: { hub, presence, maxQueuedEvents: config.maxQueuedEvents },
     async close() {
       typing.close();
+      await presence.close();
       await pubsub.close();
     },
   };

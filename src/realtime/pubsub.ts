@@ -10,6 +10,8 @@ import type { Logger } from '../observability/logger.ts';
 
 export interface ChatPubSub {
   engine: PubSubEngine;
+  /** A Redis connection for plain commands (presence), when Redis is configured. */
+  commands?: Redis;
   /** Called after the Redis subscriber connection comes back (missed events must be fetched). */
   onReconnect(listener: () => void): void;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export function createRedisPubSub(url: string, logger: Logger): ChatPubSub {
   });
   return {
     engine,
+    commands: publisher,
     onReconnect: (listener) => reconnectListeners.push(listener),
     close: async () => {
       publisher.disconnect();

@@ -31,7 +31,7 @@ const SessionInfo = builder.objectRef<SessionInfoShape>('SessionInfo').implement
     messageCount: t.exposeInt('messageCount'),
     lastActivityAt: t.field({ type: 'DateTime', resolve: (info) => info.session.lastActivityAt }),
     connectedUserIds: t.idList({
-      description: 'Users with an open subscription to this session right now (on this server instance).',
+      description: 'Users with an open subscription to this session right now (on any instance when Redis is configured).',
       resolve: (info, _args, ctx) => ctx.realtime.presence.connectedUsers(info.session.id),
     }),
   }),

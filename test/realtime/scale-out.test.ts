@@ -5,7 +5,7 @@ import { startServerProcess, type ServerProcess } from '../support/process-serve
 import { assertRedisReachable, cleanPrefix, redisTestsEnabled, redisUrl, startPrivateRedis, uniquePrefix } from '../support/redis.ts';
 import { freshDatabase, startTestServer, testedProviders, type TestServer } from '../support/server.ts';
 import { mintToken, TEST_JWT_SECRET } from '../support/tokens.ts';
-import { connectWs, subscribe, type WsClient } from '../support/ws-client.ts';
+import { connectWs, eventually, subscribe, type WsClient } from '../support/ws-client.ts';
 
 const RECEIVED = `subscription($s: ID!, $after: ID) { messageReceived(sessionId: $s, after: $after) { id seq content } }`;
 interface Received {
@@ -54,6 +54,27 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
       }
       const events = await sub.waitFor(5);
       expect(events.map((e) => e.messageReceived.content)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    });
+
+    it('shows a user subscribed on one instance as connected on the other, until they leave', async () => {
+      const user = 'presence-scale';
+      const token = await mintToken(user);
+      const sessionId = dataOf(await graphql(a.graphqlUrl, CreateSessionDocument, { input: {} }, { token })).createSession.id;
+      const connected = async () =>
+        dataOf(
+          await graphql<{ sessionInfo: { connectedUserIds: string[] } }>(
+            a.graphqlUrl,
+            `query($s: ID!) { sessionInfo(sessionId: $s) { connectedUserIds } }`,
+            { s: sessionId },
+            { token },
+          ),
+        ).sessionInfo.connectedUserIds;
+      const ws = connectWs(b.wsUrl, { token });
+      clients.push(ws);
+      subscribe(ws.client, RECEIVED, { s: sessionId });
+      await eventually(async () => (await connected()).includes(user));
+      await ws.dispose();
+      await eventually(async () => (await connected()).length === 0);
     });
   });
 

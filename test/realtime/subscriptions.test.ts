@@ -29,7 +29,7 @@ describe.each(testedProviders())('subscriptions on %s', (provider) => {
   /** Waits until the server has the subscription open (presence shows the user). */
   const whenSubscribed = async (sessionId: string, count: number) => {
     const deadline = Date.now() + 5000;
-    while (chat.server.app.realtime.presence.connectedUsers(sessionId).length < count) {
+    while ((await chat.server.app.realtime.presence.connectedUsers(sessionId)).length < count) {
       if (Date.now() > deadline) throw new Error('subscription did not open');
       await new Promise((r) => setTimeout(r, 10));
     }

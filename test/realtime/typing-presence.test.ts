@@ -97,10 +97,10 @@ describe('typing and presence', () => {
     const ws = await connect(alice);
     subscribe(ws.client, TYPING, { s: sessionId });
     subscribe(ws.client, `subscription($s: ID!) { messageReceived(sessionId: $s) { seq } }`, { s: sessionId });
-    await eventually(() => chat.server.app.realtime.presence.connectedUsers(sessionId).length === 1);
+    await eventually(async () => (await chat.server.app.realtime.presence.connectedUsers(sessionId)).length === 1);
     const channelsBefore = chat.server.app.realtime.hub.channelCount;
     await ws.dispose();
-    await eventually(() => chat.server.app.realtime.presence.connectedUsers(sessionId).length === 0);
+    await eventually(async () => (await chat.server.app.realtime.presence.connectedUsers(sessionId)).length === 0);
     await eventually(() => chat.server.app.realtime.hub.channelCount === channelsBefore - 1);
   });
 });
