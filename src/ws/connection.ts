@@ -29,6 +29,9 @@ export interface ConnectionDeps extends OperationDeps {
   claimSlot(userId: string): (() => void) | null;
 }
 
+/** How long a peer has to answer our close frame before the TCP connection is dropped. */
+const CLOSE_HANDSHAKE_GRACE_MS = 1000;
+
 interface Operation {
   id: string;
   /** Ends the source stream once it exists. */
@@ -68,10 +71,14 @@ export class GraphQLWsConnection {
     socket.on('error', () => this.dispose());
   }
 
-  /** Closes the socket with a code and reason (reasons are capped at 123 bytes by the protocol). */
+  /**
+   * Closes the socket with a code and reason (capped at 123 bytes by the protocol). A peer
+   * that does not answer the close handshake (a stalled reader) is cut off shortly after.
+   */
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.socket.close(code, Buffer.from(reason).subarray(0, 123).toString());
+    setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref();
     this.dispose();
   }
 
