@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CreateSessionDocument, SendMessageDocument } from '../../src/generated/operations.ts';
 import { createMemoryRateLimiter } from '../../src/limits/memory-rate-limiter.ts';
@@ -9,6 +10,7 @@ import { captureLogs } from '../support/log-capture.ts';
 import { closedPort } from '../support/ports.ts';
 import { deleteRedisKeys, redisAvailable, redisTestUrl, uniqueRedisPrefix } from '../support/redis.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { startSilentServer, type SilentServer } from '../support/silent-server.ts';
 
 const hasRedis = await redisAvailable();
 
@@ -126,43 +128,26 @@ describe('message rate limit while Redis hangs', () => {
       expect(logs.entries.find((entry) => entry.message.startsWith('rate limit falls back'))?.fields?.error).toMatch(/timed out/i);
     } finally {
       await server.stop();
-      silent.close();
+      await silent.close();
     }
   });
 });
 
-/** A "Redis" that answers the connection's readiness check, then never answers a command. */
-async function startSilentRedis(): Promise<{ port: number; commands: string[]; close(): void }> {
-  const { createServer } = await import('node:net');
+/** A "Redis" that answers the connection's handshake and readiness check, then never answers a command. */
+async function startSilentRedis(): Promise<SilentServer & { commands: string[] }> {
   const commands: string[] = [];
-  const sockets = new Set<import('node:net').Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('data', (chunk) => {
-      // Each RESP command is an array ("*<count>\r\n…"); answer the handshake in order.
-      for (const command of chunk.toString('latin1').split(/(?=\*\d+\r\n\$)/)) {
-        commands.push(command);
-        if (/^\*\d+\r\n\$6\r\nclient\r\n/i.test(command)) socket.write('+OK\r\n');
-        else if (/^\*1\r\n\$4\r\ninfo\r\n/i.test(command)) socket.write('$9\r\nloading:0\r\n');
-      }
-    });
-    socket.on('error', () => {});
+  const server = await startSilentServer((chunk, socket) => {
+    // Each RESP command is an array ("*<count>\r\n…"); answer the handshake in order.
+    for (const command of chunk.toString('latin1').split(/(?=\*\d+\r\n\$)/)) {
+      commands.push(command);
+      if (/^\*\d+\r\n\$6\r\nclient\r\n/i.test(command)) socket.write('+OK\r\n');
+      else if (/^\*1\r\n\$4\r\ninfo\r\n/i.test(command)) socket.write('$9\r\nloading:0\r\n');
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  return {
-    port: address.port,
-    commands,
-    close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
+  return { ...server, commands };
 }
 
 async function countKeys(prefix: string): Promise<number> {
-  const { Redis } = await import('ioredis');
   const client = new Redis(redisTestUrl);
   try {
     return (await client.keys(`${prefix}*`)).length;

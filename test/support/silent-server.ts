@@ -1,4 +1,7 @@
-/** A TCP server that accepts connections and never answers: a database or cache that hangs. */
+/**
+ * A TCP server that accepts connections and never answers: a database or cache that hangs.
+ * `onData` may answer part of a protocol (a handshake) before going silent.
+ */
 import { createServer, type Socket } from 'node:net';
 
 export interface SilentServer {
@@ -6,10 +9,11 @@ export interface SilentServer {
   close(): Promise<void>;
 }
 
-export async function startSilentServer(): Promise<SilentServer> {
+export async function startSilentServer(onData?: (chunk: Buffer, socket: Socket) => void): Promise<SilentServer> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
+    if (onData) socket.on('data', (chunk: Buffer) => onData(chunk, socket));
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   });
