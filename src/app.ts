@@ -8,7 +8,7 @@ import { resolveSigningSecret } from './auth/signing-secret.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Config } from './config.ts';
 import { applyMigrations } from './db/migrations.ts';
-import { createPrismaClient, type PrismaClient, type QueryListener } from './db/prisma-client.ts';
+import { createPrismaClient, pingDatabase, type PrismaClient, type QueryListener } from './db/prisma-client.ts';
 import { createContextFactory } from './graphql/context-factory.ts';
 import { createMaskError } from './graphql/mask-error.ts';
 import { createChatYoga } from './graphql/yoga.ts';
@@ -84,7 +84,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   let stopping: Promise<void> | undefined;
   const shutdownHooks: ShutdownHook[] = [];
   const requests = createRequestTracker();
-  const checks: Record<string, ReadinessCheck> = { database: () => prisma.$queryRawUnsafe('SELECT 1') };
+  const checks: Record<string, ReadinessCheck> = { database: () => pingDatabase(prisma) };
   if (redis) checks.redis = () => redis.ping();
   const health = createHealthEndpoints({ checks, stopping: () => stopping !== undefined, logger });
 

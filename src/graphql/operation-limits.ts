@@ -21,6 +21,12 @@ export interface OperationLimitSettings {
   exposure: GraphQLExposureConfig;
 }
 
+/**
+ * The envelop plugins for every GraphQL transport: the token count while parsing; depth,
+ * aliases, directives and cost while validating; in production (unless configured
+ * otherwise) no introspection and no field suggestions. HTTP-only bounds (body size,
+ * batching, CSRF) are Yoga options, not here.
+ */
 export function createOperationLimitPlugins({ operationLimits: limits, exposure }: OperationLimitSettings): Plugin[] {
   const plugins: Plugin[] = [
     maxTokensPlugin({ n: limits.maxTokens, ...refuseAs('MAX_QUERY_TOKENS') }),
