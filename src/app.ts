@@ -8,12 +8,16 @@ import { resolveSigningSecret } from './auth/signing-secret.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Config } from './config.ts';
 import { applyMigrations } from './db/migrations.ts';
-import { createPrismaClient, type PrismaClient, type QueryListener } from './db/prisma-client.ts';
+import { createPrismaClient, pingDatabase, type PrismaClient, type QueryListener } from './db/prisma-client.ts';
 import { createContextFactory } from './graphql/context-factory.ts';
 import { createMaskError } from './graphql/mask-error.ts';
 import { createChatYoga } from './graphql/yoga.ts';
+import { createHealthEndpoints, type ReadinessCheck } from './http/health.ts';
+import { createRequestTracker } from './http/request-tracker.ts';
+import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.ts';
 import { correlationIdFrom, runWithCorrelationId } from './observability/correlation.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { closeRedisClient, createRedisClient, waitForRedis } from './redis/redis-client.ts';
 import { createRestHandler, isRestPath } from './rest/handler.ts';
 import { schema } from './schema/index.ts';
 import { createRealtime, hubPublisher, type Realtime } from './realtime/index.ts';
@@ -21,15 +25,26 @@ import { createServices, type Services } from './services/index.ts';
 import { attachGraphQLWs, type GraphQLWsServer } from './ws/server.ts';
 import { SharedPayloads } from './ws/shared-payloads.ts';
 
+/** Work to do when shutdown begins, beside draining HTTP (for example closing WebSockets with 1001). */
+export type ShutdownHook = () => Promise<void> | void;
+
 export interface App {
   server: Server;
   prisma: PrismaClient;
   realtime: Realtime;
   ws: GraphQLWsServer;
   logger: Logger;
+  /** Per-user limits shared by every transport (`typing` is for the real-time layer). */
+  rateLimiters: RateLimiters;
   /** Listens on config.port/host; resolves with the base URL. */
   start(): Promise<string>;
-  /** Stops accepting, closes connections and the database. */
+  /** Registers work for stop() to run (and wait for, within SHUTDOWN_TIMEOUT_MS) when it begins. */
+  onShutdown(hook: ShutdownHook): void;
+  /**
+   * Graceful stop: refuses new connections, lets requests in flight finish (at most
+   * SHUTDOWN_TIMEOUT_MS), then closes every connection, Redis and the database.
+   * Calling it again returns the same promise.
+   */
   stop(): Promise<void>;
 }
 
@@ -51,17 +66,28 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (applied.length > 0) logger.info('applied migrations', { migrations: applied });
   }
   const prisma = await createPrismaClient(config.database, options.onQuery);
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
+  if (redis && !(await waitForRedis(redis, 2000))) logger.warn('Redis is not reachable yet; rate limits count per instance until it is');
+  const rateLimiters = createRateLimiters({ config: config.rateLimits, redis, logger });
   let services: Services | undefined;
   const realtime = createRealtime({
     config: config.realtime,
     redisUrl: config.redisUrl,
+    redis,
     logger,
     sequences: () => ({
       lastSeq: (sessionId) => services!.sessions.lastSeq(sessionId),
       messagesAfter: (sessionId, afterSeq, limit) => services!.messages.messagesAfter(sessionId, afterSeq, limit),
     }),
   });
-  services = createServices({ prisma, limits: config.limits, events: hubPublisher(() => realtime) });
+  services = createServices({
+    prisma,
+    limits: config.limits,
+    sendRate: rateLimiters.messages,
+    typingRate: rateLimiters.typing,
+    typingIndicator: () => realtime.typing,
+    events: hubPublisher(() => realtime),
+  });
   const verifyToken = createTokenVerifier({
     secret: signing.secret,
     jwksUrl: config.jwt.jwksUrl,
@@ -70,14 +96,31 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const createContext = createContextFactory({ services, prisma, limits: config.limits, verifyToken, realtime });
   const maskError = createMaskError(logger);
-  const yoga = createChatYoga({ schema, createContext, maskError, cookieName: config.jwt.cookieName, production: config.production });
+  const yoga = createChatYoga({
+    schema,
+    createContext,
+    maskError,
+    cookieName: config.jwt.cookieName,
+    operationLimits: config.operationLimits,
+    exposure: config.exposure,
+  });
+
+  let stopping: Promise<void> | undefined;
+  const shutdownHooks: ShutdownHook[] = [];
+  const requests = createRequestTracker();
+  const checks: Record<string, ReadinessCheck> = { database: () => pingDatabase(prisma) };
+  if (redis) checks.redis = () => redis.ping();
+  const health = createHealthEndpoints({ checks, stopping: () => stopping !== undefined, logger });
 
   const rest = createRestHandler({ yoga, logger, cookieName: config.jwt.cookieName });
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const correlationId = correlationIdFrom(req.headers['x-request-id'] as string | undefined);
     runWithCorrelationId(correlationId, () => {
-      if (req.url === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      requests.track(req, res);
+      // While draining, a keep-alive connection is closed after its response.
+      if (stopping) res.setHeader('connection', 'close');
+      if (health(req, res)) return;
       if (isRestPath(req.url)) return void rest(req, res);
       void yoga(req, res);
     });
@@ -92,6 +135,22 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     cookieName: config.jwt.cookieName,
     logger,
   });
+  // Sockets close with 1001 at once, so clients reconnect to another instance while HTTP drains.
+  shutdownHooks.push(() => ws.close());
+
+  async function shutDown(): Promise<void> {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    requests.endStreams();
+    const hooks = Promise.allSettled(shutdownHooks.map(async (hook) => hook()));
+    const drained = await Promise.all([requests.idle(config.shutdownTimeoutMs), settleWithin(hooks, config.shutdownTimeoutMs)]);
+    if (!drained[0]) logger.warn('shutdown timeout: closing connections with requests in flight', { requests: requests.active });
+    server.closeAllConnections();
+    await closed;
+    await realtime.close();
+    if (redis) await closeRedisClient(redis);
+    await prisma.$disconnect();
+  }
 
   return {
     server,
@@ -99,6 +158,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     realtime,
     ws,
     logger,
+    rateLimiters,
+    onShutdown: (hook) => void shutdownHooks.push(hook),
     start: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -108,19 +169,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           resolve(`http://${host}:${port}`);
         });
       }),
-    async stop() {
-      await ws.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await realtime.close();
-      await prisma.$disconnect();
+    stop() {
+      stopping ??= shutDown();
+      return stopping;
     },
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
+/** Waits for `work`, but no longer than `timeoutMs`. */
+async function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }

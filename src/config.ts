@@ -53,6 +53,45 @@ export interface RealtimeConfig {
   redisPrefix: string;
 }
 
+export interface RateLimitConfig {
+  /** MESSAGES_PER_MINUTE, default 60 sends per user in any rolling minute, across all transports and instances (0 = off). */
+  messagesPerMinute: number;
+  /** TYPING_EVENTS_PER_10S, default 20 typing events per user in any rolling 10 seconds (0 = off). */
+  typingEventsPer10s: number;
+  /** RATE_LIMIT_REDIS_PREFIX, default `chat:ratelimit:`: prefix of the Redis keys when REDIS_URL is set. */
+  redisKeyPrefix: string;
+}
+
+/** Bounds on one GraphQL request, enforced before any resolver runs (HTTP and WebSocket). */
+export interface OperationLimitsConfig {
+  /** MAX_QUERY_DEPTH, default 10 levels of selection sets (our deepest client operation has 5). */
+  maxDepth: number;
+  /** MAX_ALIASES, default 15 aliases per operation. */
+  maxAliases: number;
+  /** MAX_QUERY_COST, default 1000 (GraphQL Armor's cost: objects 2, scalars 1, ×1.5 per level). */
+  maxCost: number;
+  /** MAX_DIRECTIVES, default 20 directives per operation. */
+  maxDirectives: number;
+  /** MAX_QUERY_TOKENS, default 1000 lexical tokens per document. */
+  maxTokens: number;
+  /** MAX_BATCH_OPERATIONS, default 0: operations per batched HTTP request (0 turns batching off). */
+  maxBatchOperations: number;
+  /** MAX_BODY_BYTES, default 262144 (256 KiB): largest HTTP request body. */
+  maxBodyBytes: number;
+}
+
+/** What the GraphQL endpoint reveals about itself; everything is on outside production. */
+export interface GraphQLExposureConfig {
+  /** GRAPHQL_INTROSPECTION, default true outside production and false in production. */
+  introspection: boolean;
+  /** GRAPHIQL, default true outside production and false in production. */
+  graphiql: boolean;
+  /** "Did you mean …?" in validation errors: shown outside production only. */
+  fieldSuggestions: boolean;
+  /** CSRF_PREVENTION, default true in production: GET and form-like POSTs need an `x-graphql-csrf` header. */
+  csrfPrevention: boolean;
+}
+
 export interface Config {
   /** NODE_ENV === 'production'. */
   production: boolean;
@@ -64,11 +103,18 @@ export interface Config {
   database: DatabaseTarget;
   /** DATA_DIR, default ./data: where the SQLite file and the development secret live. */
   dataDir: string;
-  /** REDIS_URL, unset by default (in-memory pubsub). */
+  /** REDIS_URL, unset by default (in-memory pubsub and rate limits). */
   redisUrl?: string;
+  /** REDIS_COMMAND_TIMEOUT_MS, default 250: a Redis command slower than this fails (rate limits then fall back to memory). */
+  redisCommandTimeoutMs: number;
   jwt: JwtConfig;
   limits: LimitsConfig;
   realtime: RealtimeConfig;
+  rateLimits: RateLimitConfig;
+  operationLimits: OperationLimitsConfig;
+  exposure: GraphQLExposureConfig;
+  /** SHUTDOWN_TIMEOUT_MS, default 10000: how long stop() waits for in-flight requests. */
+  shutdownTimeoutMs: number;
   /** LOG_LEVEL, default info (debug | info | warn | error | silent). */
   logLevel: LogLevel;
 }
@@ -90,6 +136,14 @@ function intFrom(env: Env, name: string, fallback: number, min: number, max = Nu
   return value;
 }
 
+function boolFrom(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false; got "${raw}"`);
+}
+
 function optional(env: Env, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
@@ -105,13 +159,15 @@ export function loadConfig(env: Env = process.env): Config {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  const production = env.NODE_ENV === 'production';
   return {
-    production: env.NODE_ENV === 'production',
+    production,
     port: intFrom(env, 'PORT', 4000, 0, 65535),
     host: optional(env, 'HOST') ?? '0.0.0.0',
     database,
     dataDir: optional(env, 'DATA_DIR') ?? './data',
     redisUrl: optional(env, 'REDIS_URL'),
+    redisCommandTimeoutMs: intFrom(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, 1, 60000),
     jwt: {
       secret: optional(env, 'JWT_SECRET'),
       jwksUrl: optional(env, 'JWT_JWKS_URL'),
@@ -138,6 +194,27 @@ export function loadConfig(env: Env = process.env): Config {
       maxQueuedEvents: intFrom(env, 'SUBSCRIBER_MAX_QUEUE', 5000, 10),
       redisPrefix: optional(env, 'REDIS_CHANNEL_PREFIX') ?? 'chat:',
     },
+    rateLimits: {
+      messagesPerMinute: intFrom(env, 'MESSAGES_PER_MINUTE', 60, 0),
+      typingEventsPer10s: intFrom(env, 'TYPING_EVENTS_PER_10S', 20, 0),
+      redisKeyPrefix: optional(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'chat:ratelimit:',
+    },
+    operationLimits: {
+      maxDepth: intFrom(env, 'MAX_QUERY_DEPTH', 10, 1, 1000),
+      maxAliases: intFrom(env, 'MAX_ALIASES', 15, 0, 100000),
+      maxCost: intFrom(env, 'MAX_QUERY_COST', 1000, 1),
+      maxDirectives: intFrom(env, 'MAX_DIRECTIVES', 20, 0, 100000),
+      maxTokens: intFrom(env, 'MAX_QUERY_TOKENS', 1000, 1),
+      maxBatchOperations: intFrom(env, 'MAX_BATCH_OPERATIONS', 0, 0, 1000),
+      maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 262144, 1024),
+    },
+    exposure: {
+      introspection: boolFrom(env, 'GRAPHQL_INTROSPECTION', !production),
+      graphiql: boolFrom(env, 'GRAPHIQL', !production),
+      fieldSuggestions: !production,
+      csrfPrevention: boolFrom(env, 'CSRF_PREVENTION', production),
+    },
+    shutdownTimeoutMs: intFrom(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     logLevel,
   };
 }

@@ -51,6 +51,10 @@ export const forbidden = (message: string): AppError => new AppError('FORBIDDEN'
 export const unauthenticated = (message = 'A valid token is required'): AppError =>
   new AppError('UNAUTHENTICATED', message);
 
+/** Too many actions in a window; the client may retry after `retryAfterSeconds`. */
+export const rateLimited = (message: string, details: { retryAfterSeconds: number; limit: number }): AppError =>
+  new AppError('RATE_LIMITED', message, details);
+
 /** Ids are echoed in messages; keep a hostile 1 MB id from being echoed whole. */
 function truncateId(id: string): string {
   return id.length > 64 ? `${id.slice(0, 64)}…` : id;

@@ -14,6 +14,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.logger.info('shutting down', { signal });
+    // stop() is bounded by SHUTDOWN_TIMEOUT_MS; this is the backstop should closing hang.
+    setTimeout(() => {
+      app.logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5000).unref();
     app.stop().then(
       () => process.exit(0),
       (error: unknown) => {

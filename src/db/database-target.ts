@@ -36,10 +36,16 @@ export function ensureDatabaseLocation(target: DatabaseTarget): void {
 /** SQLite waits this long on a locked database before giving up (concurrent writers). */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * PostgreSQL: how long to wait for a connection (a new one, or a free one from the pool)
+ * before failing, so an unreachable database answers SERVICE_UNAVAILABLE instead of hanging.
+ */
+const POSTGRES_CONNECT_TIMEOUT_MS = 3000;
+
 /** A Prisma driver adapter factory for the target. */
 export function createAdapterFactory(target: DatabaseTarget): SqlMigrationAwareDriverAdapterFactory {
   if (target.provider === 'sqlite') {
     return new PrismaBetterSqlite3({ url: sqliteFilePath(target.url), timeout: SQLITE_BUSY_TIMEOUT_MS });
   }
-  return new PrismaPg({ connectionString: target.url });
+  return new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS });
 }

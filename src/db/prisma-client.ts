@@ -31,3 +31,8 @@ export async function createPrismaClient(target: DatabaseTarget, onQuery?: Query
   await client.$queryRawUnsafe('PRAGMA foreign_keys = ON');
   return client as unknown as PrismaClient;
 }
+
+/** Resolves when the database answers a trivial query (readiness checks). */
+export async function pingDatabase(client: PrismaClient): Promise<void> {
+  await client.$queryRawUnsafe('SELECT 1');
+}

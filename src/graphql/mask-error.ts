@@ -43,7 +43,10 @@ function innermost(error: GraphQLError): unknown {
 }
 
 function withExtensions(message: string, source: GraphQLError | undefined, extensions: Record<string, unknown>): GraphQLError {
-  const { http: _http, ...visible } = extensions;
+  const { http, ...visible } = extensions;
+  // Yoga reads `http` for the response status (400, 403, 413…); kept non-enumerable so it
+  // never reaches a response body or a WebSocket frame.
+  if (http !== undefined) Object.defineProperty(visible, 'http', { value: http, enumerable: false });
   return new GraphQLError(message, {
     nodes: source?.nodes,
     source: source?.source,
@@ -55,6 +58,8 @@ function withExtensions(message: string, source: GraphQLError | undefined, exten
 
 /** Apollo's conventions for errors GraphQL itself raises. */
 function codeForGraphQLError(error: GraphQLError): string {
+  const status = (error.extensions.http as { status?: number } | undefined)?.status;
+  if (status === 403) return 'FORBIDDEN';
   if (error.message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
   if (error.message.startsWith('Variable ')) return 'BAD_USER_INPUT';
   return 'GRAPHQL_VALIDATION_FAILED';

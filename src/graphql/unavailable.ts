@@ -1,8 +1,10 @@
 /** Recognises "the database (or another dependency) cannot be reached" among driver errors. */
 import { AppError } from '../errors.ts';
 
-const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-const UNREACHABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03']);
+/** Unreachable, timed out, closed, database gone (P1003, e.g. dropped), too many connections (P2037). */
+const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1003', 'P1008', 'P1017', 'P2024', 'P2037']);
+/** Socket errors, and PostgreSQL's "database does not exist", "too many connections", admin shutdown/cannot connect now. */
+const UNREACHABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '3D000', '53300', '57P01', '57P02', '57P03']);
 
 export function asServiceUnavailable(error: unknown): AppError | undefined {
   if (!(error instanceof Error)) return undefined;
@@ -13,7 +15,7 @@ export function asServiceUnavailable(error: unknown): AppError | undefined {
     error.name === 'PrismaClientInitializationError' ||
     (typeof code === 'string' && (UNREACHABLE_PRISMA_CODES.has(code) || UNREACHABLE_NODE_CODES.has(code))) ||
     (typeof causeCode === 'string' && UNREACHABLE_NODE_CODES.has(causeCode)) ||
-    /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable/i.test(error.message);
+    /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|timeout exceeded when trying to connect/i.test(error.message);
   if (!unreachable && !busy) return undefined;
   return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly', { retryable: true });
 }

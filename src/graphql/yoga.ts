@@ -1,18 +1,25 @@
 /** GraphQL over HTTP (and SSE subscriptions): Yoga with our context, masking and limits. */
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { tokenFromHeaders } from '../auth/token-source.ts';
+import type { GraphQLExposureConfig, OperationLimitsConfig } from '../config.ts';
 import type { Context } from '../context.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { ContextFactory } from './context-factory.ts';
 import type { MaskError } from './mask-error.ts';
+import { createOperationLimitPlugins } from './operation-limits.ts';
+
+/** Headers that mark a request as sent by a script, not by a plain form or link (CSRF prevention). */
+export const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf'];
 
 export interface YogaOptions {
   schema: GraphQLSchema;
   createContext: ContextFactory;
   maskError: MaskError;
   cookieName: string;
-  production: boolean;
+  operationLimits: OperationLimitsConfig;
+  exposure: GraphQLExposureConfig;
   /** Extra envelop/Yoga plugins (limits, real-time hooks). */
   plugins?: Plugin[];
 }
@@ -24,8 +31,10 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: !options.production,
+    graphiql: options.exposure.graphiql,
     logging: false,
+    batching: options.operationLimits.maxBatchOperations > 0 ? { limit: options.operationLimits.maxBatchOperations } : false,
+    maxRequestBodySize: options.operationLimits.maxBodyBytes,
     maskedErrors: { maskError: (error) => options.maskError(error) },
     // Operations from a WebSocket arrive with their context already built (wsContext).
     context: (initial) => {
@@ -36,7 +45,13 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
         currentCorrelationId(),
       );
     },
-    plugins: [stampCorrelationHeader(), maskEveryError(options.maskError), ...(options.plugins ?? [])],
+    plugins: [
+      stampCorrelationHeader(),
+      maskEveryError(options.maskError),
+      ...(options.exposure.csrfPrevention ? [useCSRFPrevention({ requestHeaders: CSRF_HEADERS })] : []),
+      ...createOperationLimitPlugins(options),
+      ...(options.plugins ?? []),
+    ],
   });
 }
 

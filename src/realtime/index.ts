@@ -1,4 +1,5 @@
 /** Builds the real-time layer: pubsub (memory or Redis), the session hub, presence and typing. */
+import type { Redis } from 'ioredis';
 import type { RealtimeConfig } from '../config.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ChatEventPublisher } from '../services/chat-events.ts';
@@ -21,20 +22,22 @@ export interface Realtime {
 export interface RealtimeDeps {
   config: RealtimeConfig;
   redisUrl?: string;
+  /** The application's Redis command connection (presence), when Redis is configured. */
+  redis?: Redis;
   logger: Logger;
   /** Resolved lazily: the services are built after the publisher they publish through. */
   sequences: () => SequenceSource;
 }
 
-export function createRealtime({ config, redisUrl, logger, sequences }: RealtimeDeps): Realtime {
+export function createRealtime({ config, redisUrl, redis, logger, sequences }: RealtimeDeps): Realtime {
   const pubsub = redisUrl ? createRedisPubSub(redisUrl, logger) : createMemoryPubSub();
   const source: SequenceSource = {
     lastSeq: (sessionId) => sequences().lastSeq(sessionId),
     messagesAfter: (sessionId, afterSeq, limit) => sequences().messagesAfter(sessionId, afterSeq, limit),
   };
   const hub = new SessionHub(pubsub, source, logger, `${config.redisPrefix}session:`);
-  const presence = pubsub.commands
-    ? createRedisPresence({ redis: pubsub.commands, prefix: config.redisPrefix, instanceId: randomUUID(), logger })
+  const presence = redis
+    ? createRedisPresence({ redis, prefix: config.redisPrefix, instanceId: randomUUID(), logger })
     : createMemoryPresence();
   const typing = new TypingTracker((event) => hub.publish(event), {
     throttleMs: config.typingThrottleMs,

@@ -10,8 +10,6 @@ import type { Logger } from '../observability/logger.ts';
 
 export interface ChatPubSub {
   engine: PubSubEngine;
-  /** A Redis connection for plain commands (presence), when Redis is configured. */
-  commands?: Redis;
   /** Called after the Redis subscriber connection comes back (missed events must be fetched). */
   onReconnect(listener: () => void): void;
   close(): Promise<void>;
@@ -49,7 +47,6 @@ export function createRedisPubSub(url: string, logger: Logger): ChatPubSub {
   });
   return {
     engine,
-    commands: publisher,
     onReconnect: (listener) => reconnectListeners.push(listener),
     close: async () => {
       publisher.disconnect();

@@ -116,12 +116,7 @@ builder.mutationField('setTyping', (t) =>
       'Shows or hides your typing indicator. Never stored; renew isTyping: true every few seconds or it expires by itself. ' +
       'Returns false when the change was throttled (not forwarded).',
     args: { sessionId: t.arg.id({ required: true }), isTyping: t.arg.boolean({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const principal = principalOf(ctx);
-      const sessionId = String(args.sessionId);
-      await ctx.services.sessions.requireParticipation(principal, sessionId);
-      return ctx.realtime.typing.set(sessionId, principal.userId, args.isTyping);
-    },
+    resolve: (_root, args, ctx) => ctx.services.typing.setTyping(principalOf(ctx), String(args.sessionId), args.isTyping),
   }),
 );
 

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.ts';
 import type { LimitsConfig } from '../config.ts';
 import { MessageRole, Prisma, type ConversationMessage } from '../db/prisma-client.ts';
-import { badInput, forbidden, notFound } from '../errors.ts';
+import { badInput, forbidden, notFound, rateLimited } from '../errors.ts';
+import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
 import type { ChatEventPublisher } from './chat-events.ts';
 import { checkClientMessageId, checkContent, checkMetadata, checkPage, looksLikeId } from './message-rules.ts';
@@ -33,11 +34,13 @@ export interface MessageServiceDeps {
   sessions: SessionService;
   events: ChatEventPublisher;
   limits: LimitsConfig;
+  /** Sends per user (MESSAGES_PER_MINUTE); service tokens are not limited. */
+  sendRate: RateLimiter;
 }
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
-export function createMessageService({ messages, sessions, events, limits }: MessageServiceDeps) {
+export function createMessageService({ messages, sessions, events, limits, sendRate }: MessageServiceDeps) {
   /** The message if the principal may see it (participant of its session, or a service). */
   async function requireMessage(principal: Principal, id: string): Promise<ConversationMessage> {
     const message = looksLikeId(id) ? await messages.findById(id) : null;
@@ -67,6 +70,18 @@ export function createMessageService({ messages, sessions, events, limits }: Mes
     return MessageRole.USER;
   }
 
+  /** Counts a send against the user's budget; RATE_LIMITED once it is spent. */
+  async function consumeSendBudget(principal: Principal): Promise<void> {
+    if (principal.isService) return;
+    const decision = await sendRate.consume(principal.userId);
+    if (decision.allowed) return;
+    const retryAfter = retryAfterSeconds(decision);
+    throw rateLimited(`Too many messages: at most ${sendRate.limit} a minute; retry in ${retryAfter} s`, {
+      retryAfterSeconds: retryAfter,
+      limit: sendRate.limit,
+    });
+  }
+
   async function send(principal: Principal, sessionId: string, input: SendMessageInput): Promise<SendResult> {
     await sessions.requireSession(principal, sessionId);
     const role = roleFor(principal, input.role);
@@ -78,6 +93,8 @@ export function createMessageService({ messages, sessions, events, limits }: Mes
       const earlier = await messages.findByClientMessageId(sessionId, clientMessageId);
       if (earlier) return { message: sameAuthor(earlier, principal), created: false };
     }
+    // After the idempotency lookup: a retried send returns its message without using budget.
+    await consumeSendBudget(principal);
     let stored: ConversationMessage | null;
     try {
       stored = await messages.insert(

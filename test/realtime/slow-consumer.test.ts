@@ -4,7 +4,7 @@ import { openStalledSocket } from '../support/stalled-ws.ts';
 import { mintToken } from '../support/tokens.ts';
 
 describe('a subscriber that cannot keep up', () => {
-  const chat = useChatServer('sqlite', { WS_MAX_BUFFERED_BYTES: '65536', MAX_MESSAGES_PER_SESSION: '5000', MAX_MESSAGE_LENGTH: '200000' });
+  const chat = useChatServer('sqlite', { WS_MAX_BUFFERED_BYTES: '65536', MAX_MESSAGES_PER_SESSION: '5000', MAX_MESSAGE_LENGTH: '200000', MESSAGES_PER_MINUTE: '0' });
 
   it('is cut off after a bounded backlog instead of growing server memory', async () => {
     const user = uniqueUser('slow');

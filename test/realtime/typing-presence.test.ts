@@ -104,3 +104,17 @@ describe('typing and presence', () => {
     await eventually(() => chat.server.app.realtime.hub.channelCount === channelsBefore - 1);
   });
 });
+
+describe('typing floods', () => {
+  const chat = useChatServer('sqlite', { TYPING_EVENTS_PER_10S: '5', TYPING_THROTTLE_MS: '0' });
+
+  it('answers RATE_LIMITED past TYPING_EVENTS_PER_10S, and always lets the user stop typing', async () => {
+    const alice = uniqueUser('alice');
+    const sessionId = await chat.createSession(alice);
+    for (let i = 0; i < 5; i++) expect(dataOf(await chat.as(alice, SET_TYPING, { s: sessionId, t: true }))).toEqual({ setTyping: true });
+    const flooded = await chat.as(alice, SET_TYPING, { s: sessionId, t: true });
+    expect(flooded.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 5 });
+    expect(flooded.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(dataOf(await chat.as(alice, SET_TYPING, { s: sessionId, t: false }))).toEqual({ setTyping: true });
+  });
+});

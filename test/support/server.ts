@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp, type App, type AppOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { DatabaseProvider } from '../../src/db/database-target.ts';
 import { createDatabaseFromTemplate, dropDatabase, postgresUrlFor } from './postgres.ts';
@@ -53,6 +53,7 @@ export async function freshDatabase(provider: DatabaseProvider): Promise<{ url: 
 export async function startTestServer(
   provider: DatabaseProvider = 'sqlite',
   env: Record<string, string> = {},
+  options: AppOptions = {},
 ): Promise<TestServer> {
   const database = await freshDatabase(provider);
   const fullEnv = {
@@ -64,7 +65,7 @@ export async function startTestServer(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   };
-  const app = await buildApp(loadConfig(fullEnv), { migrate: false });
+  const app = await buildApp(loadConfig(fullEnv), { migrate: false, ...options });
   const url = await app.start();
   return {
     app,

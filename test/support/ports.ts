@@ -1,0 +1,17 @@
+/** Ports for tests that need a fixed one (a child process) or one where nothing listens. */
+import { createServer } from 'node:net';
+
+/** A port that was free a moment ago (bound to port 0, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A port where connections are refused. */
+export const closedPort = freePort;
