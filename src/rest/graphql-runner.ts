@@ -13,7 +13,7 @@ export interface GraphQLEndpoint {
 export type GraphQLOutcome =
   | { ok: true; data: Record<string, unknown> }
   /** The first error of the result, as masked by Yoga (code and correlation id included). */
-  | { ok: false; code: string | undefined; message: string; correlationId: string | undefined };
+  | { ok: false; code: string | undefined; message: string; correlationId: string | undefined; retryAfterSeconds?: number };
 
 /** Headers of the REST request that GraphQL sees too: credentials and client identity. */
 const FORWARDED_HEADERS = ['authorization', 'cookie', 'user-agent', 'x-forwarded-for'] as const;
@@ -45,11 +45,13 @@ export async function runGraphQL(
   if (error) {
     const code = error.extensions?.code;
     const correlationId = error.extensions?.correlationId;
+    const retryAfter = error.extensions?.retryAfterSeconds;
     return {
       ok: false,
       code: typeof code === 'string' ? code : undefined,
       message: error.message,
       correlationId: typeof correlationId === 'string' ? correlationId : undefined,
+      retryAfterSeconds: typeof retryAfter === 'number' ? retryAfter : undefined,
     };
   }
   if (!result.data) throw new Error(`GraphQL answered ${response.status} without data or errors`);
@@ -58,5 +60,5 @@ export async function runGraphQL(
 
 interface ResultError {
   message: string;
-  extensions?: { code?: unknown; correlationId?: unknown };
+  extensions?: { code?: unknown; correlationId?: unknown; retryAfterSeconds?: unknown };
 }

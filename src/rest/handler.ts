@@ -88,8 +88,11 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
  * own document (validation, parse): a server bug, logged and answered as a masked 500.
  */
 function restErrorFor(failure: GraphQLFailure, route: RestRoute, correlationId: string, logger?: Logger): RestError {
-  const { code, message } = failure;
-  if (code !== undefined && Object.hasOwn(httpStatusFor, code)) return new RestError(httpStatusFor[code as ErrorCode], message);
+  const { code, message, retryAfterSeconds } = failure;
+  if (code !== undefined && Object.hasOwn(httpStatusFor, code)) {
+    const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
+    return new RestError(httpStatusFor[code as ErrorCode], message, headers);
+  }
   logger?.error('REST route document was rejected by GraphQL', { correlationId, route: route.operationId, code, message });
   return new RestError(500, unexpected(correlationId));
 }

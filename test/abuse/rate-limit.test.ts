@@ -3,9 +3,11 @@ import { SendMessageDocument } from '../../src/generated/operations.ts';
 import { createMemoryRateLimiter } from '../../src/limits/memory-rate-limiter.ts';
 import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { dataOf, errorCode } from '../support/graphql-client.ts';
+import { useRestClient } from '../support/rest-client.ts';
 
 describe('message rate limit (in memory)', () => {
   const chat = useChatServer('sqlite');
+  const rest = useRestClient(chat);
 
   it('accepts 60 sends in a minute and answers the 61st RATE_LIMITED with retryAfterSeconds', async () => {
     const alice = uniqueUser('alice');
@@ -19,6 +21,23 @@ describe('message rate limit (in memory)', () => {
     expect(extensions.retryAfterSeconds).toBeLessThanOrEqual(60);
     expect(extensions).toMatchObject({ limit: 60, correlationId: expect.any(String) });
     expect(refused.errors?.[0]?.message).toMatch(/at most 60 a minute/);
+  });
+
+  it('shares the budget between GraphQL and REST, answering REST with 429 and Retry-After', async () => {
+    const alice = uniqueUser('alice');
+    const sessionId = await chat.createSession(alice);
+    for (let i = 0; i < 30; i++) await chat.send(alice, sessionId, `graphql ${i}`);
+    for (let i = 0; i < 30; i++) {
+      const posted = await rest.as(alice, 'POST', `/chat/sessions/${sessionId}/messages`, { body: { content: `rest ${i}` } });
+      expect(posted.status).toBe(201);
+    }
+    const refused = await rest.as<{ statusCode: number; message: string }>(alice, 'POST', `/chat/sessions/${sessionId}/messages`, {
+      body: { content: 'one too many' },
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(errorCode(await chat.as(alice, SendMessageDocument, { sessionId, input: { content: 'graphql too' } }))).toBe('RATE_LIMITED');
   });
 
   it('keeps a separate budget per user, shared across sessions', async () => {
