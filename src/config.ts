@@ -68,7 +68,10 @@ export interface OperationLimitsConfig {
   maxDepth: number;
   /** MAX_ALIASES, default 15 aliases per operation. */
   maxAliases: number;
-  /** MAX_QUERY_COST, default 1000 (GraphQL Armor's cost: objects 2, scalars 1, ×1.5 per level). */
+  /**
+   * MAX_QUERY_COST, default 20000 (GraphQL Armor's cost: objects 2, scalars 1, ×1.5 per level, ×N for a literal
+   * first/last: N). A page of MAX_PAGE_SIZE messages with their fields costs about 13000; nested connections do not pass.
+   */
   maxCost: number;
   /** MAX_DIRECTIVES, default 20 directives per operation. */
   maxDirectives: number;
@@ -202,7 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     operationLimits: {
       maxDepth: intFrom(env, 'MAX_QUERY_DEPTH', 10, 1, 1000),
       maxAliases: intFrom(env, 'MAX_ALIASES', 15, 0, 100000),
-      maxCost: intFrom(env, 'MAX_QUERY_COST', 1000, 1),
+      maxCost: intFrom(env, 'MAX_QUERY_COST', 20000, 1),
       maxDirectives: intFrom(env, 'MAX_DIRECTIVES', 20, 0, 100000),
       maxTokens: intFrom(env, 'MAX_QUERY_TOKENS', 1000, 1),
       maxBatchOperations: intFrom(env, 'MAX_BATCH_OPERATIONS', 0, 0, 1000),

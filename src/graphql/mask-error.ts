@@ -24,7 +24,7 @@ export function createMaskError(logger: Logger): MaskError {
       return withExtensions(known.message, graphqlError, { ...known.details, code: known.code, correlationId });
     }
     if (graphqlError && !(cause instanceof Error && !(cause instanceof GraphQLError))) {
-      const code = (graphqlError.extensions.code as string | undefined) ?? codeForGraphQLError(graphqlError);
+      const code = (graphqlError.extensions.code as string | undefined) ?? codeForGraphQLError(graphqlError, cause);
       return withExtensions(graphqlError.message, graphqlError, { ...graphqlError.extensions, code, correlationId });
     }
     logger.error('unexpected error', { correlationId, error: describe(cause) });
@@ -57,7 +57,9 @@ function withExtensions(message: string, source: GraphQLError | undefined, exten
 }
 
 /** Apollo's conventions for errors GraphQL itself raises. */
-function codeForGraphQLError(error: GraphQLError): string {
+function codeForGraphQLError(error: GraphQLError, cause: unknown): string {
+  // Pothos rejects bad connection arguments (an invalid cursor) while resolving.
+  if (cause instanceof Error && cause.name === 'PothosValidationError') return 'BAD_USER_INPUT';
   const status = (error.extensions.http as { status?: number } | undefined)?.status;
   if (status === 403) return 'FORBIDDEN';
   if (error.message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';

@@ -74,8 +74,18 @@ describe('operation limits with their defaults', () => {
     expect(errorCode(await asUser(nestedQuery(2)))).toBe('NOT_FOUND');
   });
 
-  it('refuses a query costing more than MAX_QUERY_COST (1000)', async () => {
-    expectRefused(await asUser(nestedQuery(2, 3)), 'MAX_QUERY_COST');
+  it('refuses a query costing more than MAX_QUERY_COST (20000): nested connections', async () => {
+    expectRefused(
+      await asUser('{ sessions(first: 100) { edges { node { messages(first: 100) { edges { node { id content } } } } } } }'),
+      'MAX_QUERY_COST',
+    );
+  });
+
+  it('accepts a literal page of MAX_PAGE_SIZE messages with all their fields', async () => {
+    const page = `{ session(id: "x") { messages(first: 200) { totalCount edges { cursor node {
+      id sessionId seq role content metadata timestamp authorId editedAt clientMessageId } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
+    expect(errorCode(await asUser(page))).toBe('NOT_FOUND');
   });
 
   it('refuses more than MAX_ALIASES (15) aliases', async () => {
