@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
-import { startServerProcess } from '../test/support/process-server.ts';
+import { startChildServer } from '../test/support/child-server.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,11 +21,12 @@ const PER_SESSION = 10;
 const secret = 'soak-secret-soak-secret-soak-secret-soak!';
 const dir = mkdtempSync(join(tmpdir(), 'chat-soak-'));
 
-const server = await startServerProcess({
+const server = await startChildServer({
   DATABASE_URL: process.env.DATABASE_URL ?? `file:${join(dir, 'chat.db')}`,
   DATA_DIR: dir,
   JWT_SECRET: secret,
   MAX_MESSAGES_PER_SESSION: '100000',
+  LOG_LEVEL: 'warn',
   ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_CHANNEL_PREFIX: `soak:${Date.now()}:` } : {}),
 });
 const pid = server.child.pid!;

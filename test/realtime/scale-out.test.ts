@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateSessionDocument, SendMessageDocument } from '../../src/generated/operations.ts';
 import { dataOf, graphql } from '../support/graphql-client.ts';
-import { startServerProcess, type ServerProcess } from '../support/process-server.ts';
+import { startChildServer, type ChildServer } from '../support/child-server.ts';
 import { assertRedisReachable, cleanPrefix, redisTestsEnabled, redisUrl, startPrivateRedis, uniquePrefix } from '../support/redis.ts';
 import { freshDatabase, startTestServer, testedProviders, type TestServer } from '../support/server.ts';
 import { mintToken, TEST_JWT_SECRET } from '../support/tokens.ts';
@@ -23,15 +23,15 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
 
   describe('two server processes', () => {
     const prefix = uniquePrefix();
-    let a: ServerProcess;
-    let b: ServerProcess;
+    let a: ChildServer;
+    let b: ChildServer;
     let dropDb: () => Promise<void>;
     beforeAll(async () => {
       await assertRedisReachable();
       const db = await freshDatabase(provider);
       dropDb = db.drop;
       const env = { DATABASE_URL: db.url, DATA_DIR: db.dataDir, JWT_SECRET: TEST_JWT_SECRET, REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix };
-      [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+      [a, b] = await Promise.all([startChildServer(env), startChildServer(env)]);
     }, 60_000);
     afterAll(async () => {
       const codes = await Promise.all([a?.stop(), b?.stop()]);

@@ -14,6 +14,7 @@ export interface ChildServer {
   child: ChildProcess;
   url: string;
   graphqlUrl: string;
+  wsUrl: string;
   /** Everything the child wrote to stderr so far (JSON log lines). */
   readonly stderr: string;
   /** Resolves with the first stderr line matching `pattern`. */
@@ -57,6 +58,7 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
     child,
     url,
     graphqlUrl: `${url}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
     get stderr() {
       return stderr;
     },
