@@ -3,7 +3,9 @@
  * Migration folders are the ordinary `prisma/<provider>/migrations/<timestamp>_<name>/migration.sql`
  * layout, recorded in `_prisma_migrations`, so `prisma migrate deploy` accepts them elsewhere.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -11,7 +13,8 @@ import {
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
-import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import pg from 'pg';
+import type { DiffParams, MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { createAdapterFactory, ensureDatabaseLocation, type DatabaseProvider, type DatabaseTarget } from './database-target.ts';
 import { loadSchemaEngine, type SchemaEngine } from './schema-engine.ts';
 
@@ -65,7 +68,7 @@ async function withSchemaEngine<T>(
       return adapter;
     },
     connectToShadowDb: async () => {
-      const adapter = await factory.connectToShadowDb();
+      const adapter = await connectShadow(target);
       opened.push(adapter);
       return adapter;
     },
@@ -84,6 +87,50 @@ async function withSchemaEngine<T>(
   }
 }
 
+/**
+ * A throwaway database for diffing migration history: a temporary SQLite file, or a
+ * fresh PostgreSQL database on the same server, dropped when the adapter is disposed.
+ * (The adapters' own shadow databases fail here: SQLite's in-memory one cannot hold the
+ * history, and PostgreSQL's is dropped while its pool is still connected.)
+ */
+async function connectShadow(target: DatabaseTarget): Promise<SqlDriverAdapter> {
+  if (target.provider === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'chat-shadow-'));
+    const adapter = await createAdapterFactory({ provider: 'sqlite', url: `file:${join(dir, 'shadow.db')}` }).connect();
+    // The engine replays each migration on the shadow as one executeRaw call, which
+    // better-sqlite3 refuses for several statements: run such scripts as scripts.
+    const executeRaw = adapter.executeRaw.bind(adapter);
+    adapter.executeRaw = async (query) => {
+      if (query.args.length > 0 || !/;\s*\S/.test(query.sql)) return executeRaw(query);
+      await adapter.executeScript(query.sql);
+      return 0;
+    };
+    return withCleanup(adapter, async () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const name = `prisma_shadow_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: target.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(target.url);
+  url.pathname = `/${name}`;
+  const adapter = await createAdapterFactory({ provider: 'postgresql', url: url.toString() }).connect();
+  return withCleanup(adapter, async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  });
+}
+
+function withCleanup(adapter: SqlDriverAdapter, cleanup: () => Promise<void>): SqlDriverAdapter {
+  const dispose = adapter.dispose.bind(adapter);
+  let disposed: Promise<void> | undefined;
+  // The engine disposes shadow adapters itself; withSchemaEngine does too, so run once.
+  adapter.dispose = () => {
+    disposed ??= dispose().then(cleanup);
+    return disposed;
+  };
+  return adapter;
+}
+
 function datasourceOnly(provider: DatabaseProvider): string {
   return `datasource db {\n  provider = "${provider}"\n}\n`;
 }
@@ -98,22 +145,30 @@ export async function applyMigrations(target: DatabaseTarget): Promise<string[]>
 }
 
 /**
- * The SQL that takes a database from the existing migrations to `schemaText`
- * (what `prisma migrate dev` would write), or an empty string when nothing changed.
+ * The datamodel the provider's latest migration was generated from. PostgreSQL schemas
+ * cannot be introspected through the WebAssembly engine and the pg adapter here, so
+ * PostgreSQL migrations are diffed datamodel-to-datamodel against this snapshot.
+ */
+export function snapshotPath(provider: DatabaseProvider): string {
+  return join(prismaDir, provider, 'last-migration.prisma');
+}
+
+const diffTo = (schemaText: string) => ({ tag: 'schemaDatamodel' as const, files: [{ path: 'schema.prisma', content: schemaText }] });
+
+/**
+ * The SQL that takes a database from the existing migrations to `schemaText` (what
+ * `prisma migrate dev` would write), or an empty string when nothing changed. SQLite
+ * replays the migration history on a shadow database; PostgreSQL starts from the
+ * snapshot of the last migration's datamodel.
  */
 export async function diffMigrations(target: DatabaseTarget, schemaText: string): Promise<string> {
   const migrationsList = readMigrations(target.provider);
+  const snapshot = existsSync(snapshotPath(target.provider)) ? readFileSync(snapshotPath(target.provider), 'utf8') : null;
   return withSchemaEngine(target, schemaText, async (engine) => {
-    const from = migrationsList.migrationDirectories.length > 0
-      ? { tag: 'migrations' as const, ...migrationsList }
-      : { tag: 'empty' as const };
-    const result = await engine.diff({
-      from,
-      to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schemaText }] },
-      script: true,
-      exitCode: null,
-      filters: noFilters,
-    });
+    let from: DiffParams['from'] = { tag: 'empty' };
+    if (target.provider === 'postgresql' && snapshot) from = diffTo(snapshot);
+    else if (target.provider === 'sqlite' && migrationsList.migrationDirectories.length > 0) from = { tag: 'migrations', ...migrationsList };
+    const result = await engine.diff({ from, to: diffTo(schemaText), script: true, exitCode: null, filters: noFilters });
     const sql = result.stdout ?? '';
     return /^\s*(--[^\n]*\n\s*)*$/.test(sql) || sql.includes('This is an empty migration') ? '' : sql;
   });
