@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateSessionDocument, SendMessageDocument } from '../../src/generated/operations.ts';
 import { dataOf, graphql } from '../support/graphql-client.ts';
@@ -54,6 +55,23 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
       }
       const events = await sub.waitFor(5);
       expect(events.map((e) => e.messageReceived.content)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    });
+
+    it('holds one Redis subscription per session channel per instance, however many clients watch', async () => {
+      const token = await mintToken('alice-numsub');
+      const sessionId = dataOf(await graphql(a.graphqlUrl, CreateSessionDocument, { input: {} }, { token })).createSession.id;
+      const watchers = [connectWs(b.wsUrl, { token }), connectWs(b.wsUrl, { token }), connectWs(a.wsUrl, { token })];
+      clients.push(...watchers);
+      for (const ws of watchers) subscribe(ws.client, RECEIVED, { s: sessionId });
+      const redis = new Redis(redisUrl);
+      try {
+        const channel = `${prefix}session:${sessionId}`;
+        await eventually(async () => Number((await redis.pubsub('NUMSUB', channel))[1]) === 2);
+        await Promise.all(watchers.map((ws) => ws.dispose()));
+        await eventually(async () => Number((await redis.pubsub('NUMSUB', channel))[1]) === 0);
+      } finally {
+        redis.disconnect();
+      }
     });
 
     it('shows a user subscribed on one instance as connected on the other, until they leave', async () => {
