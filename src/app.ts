@@ -69,24 +69,22 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
   if (redis && !(await waitForRedis(redis, 2000))) logger.warn('Redis is not reachable yet; rate limits count per instance until it is');
   const rateLimiters = createRateLimiters({ config: config.rateLimits, redis, logger });
-  let services: Services | undefined;
-  const realtime = createRealtime({
-    config: config.realtime,
-    redisUrl: config.redisUrl,
-    redis,
-    logger,
-    sequences: () => ({
-      lastSeq: (sessionId) => services!.sessions.lastSeq(sessionId),
-      messagesAfter: (sessionId, afterSeq, limit) => services!.messages.messagesAfter(sessionId, afterSeq, limit),
-    }),
-  });
-  services = createServices({
+  // Services publish through the real-time layer, which reads back through the services:
+  // each side reaches the other lazily, after both exist.
+  const services: Services = createServices({
     prisma,
     limits: config.limits,
     sendRate: rateLimiters.messages,
     typingRate: rateLimiters.typing,
     typingIndicator: () => realtime.typing,
     events: hubPublisher(() => realtime),
+  });
+  const realtime = createRealtime({
+    config: config.realtime,
+    redisUrl: config.redisUrl,
+    redis,
+    logger,
+    sequences: { lastSeq: services.sessions.lastSeq, messagesAfter: services.messages.messagesAfter },
   });
   const verifyToken = createTokenVerifier({
     secret: signing.secret,

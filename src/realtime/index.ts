@@ -25,17 +25,13 @@ export interface RealtimeDeps {
   /** The application's Redis command connection (presence), when Redis is configured. */
   redis?: Redis;
   logger: Logger;
-  /** Resolved lazily: the services are built after the publisher they publish through. */
-  sequences: () => SequenceSource;
+  /** Database reads for gap fills (the message service's, without authorization). */
+  sequences: SequenceSource;
 }
 
 export function createRealtime({ config, redisUrl, redis, logger, sequences }: RealtimeDeps): Realtime {
   const pubsub = redisUrl ? createRedisPubSub(redisUrl, logger) : createMemoryPubSub();
-  const source: SequenceSource = {
-    lastSeq: (sessionId) => sequences().lastSeq(sessionId),
-    messagesAfter: (sessionId, afterSeq, limit) => sequences().messagesAfter(sessionId, afterSeq, limit),
-  };
-  const hub = new SessionHub(pubsub, source, logger, `${config.redisPrefix}session:`);
+  const hub = new SessionHub(pubsub, sequences, logger, `${config.redisPrefix}session:`);
   const presence = redis
     ? createRedisPresence({ redis, prefix: config.redisPrefix, instanceId: randomUUID(), logger })
     : createMemoryPresence();
