@@ -108,6 +108,15 @@ describe.each(testedProviders())('POST /chat/sessions/:sessionId/messages on %s'
     expectRestError(await rest.call('POST', messagesOf(sessionId), { body, token: expired }), 401, 'Token has expired');
   });
 
+  it('checks the token before validating input, after parsing JSON, like NestJS guards and pipes', async () => {
+    const alice = uniqueUser('alice');
+    const sessionId = await chat.createSession(alice);
+    expectRestError(await rest.call('POST', messagesOf(sessionId), { body: { metadata: {} } }), 401);
+    expectRestError(await rest.call('GET', `${messagesOf(sessionId)}?limit=abc`, { token: 'not.a.jwt' }), 401, /Token/);
+    expectRestError(await rest.call('POST', messagesOf(sessionId), { rawBody: '{"content":' }), 400);
+    expectRestError(await rest.as(alice, 'POST', messagesOf(sessionId), { body: { metadata: {} } }), 400);
+  });
+
   it("answers 404 alike for an unknown session and for someone else's", async () => {
     const alice = uniqueUser('alice');
     const sessionId = await chat.createSession(alice);
