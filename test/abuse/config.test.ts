@@ -8,7 +8,7 @@ describe('abuse-resistance configuration', () => {
     expect(config.operationLimits).toEqual({
       maxDepth: 10,
       maxAliases: 15,
-      maxCost: 1000,
+      maxCost: 20000,
       maxDirectives: 20,
       maxTokens: 1000,
       maxBatchOperations: 0,
