@@ -19,13 +19,23 @@ export interface SequenceSource {
 
 interface Channel {
   listeners: Set<SessionListener>;
-  ready: Promise<number>;
+  /** The pubsub subscription id, once the subscription is in place. */
+  subscribed: Promise<number>;
+  /** Resolves when listeners may rely on the channel (live, or Redis slow to answer). */
+  ready: Promise<void>;
   lastSeq: number;
   /** Serializes event handling so gap fills keep the order. */
   chain: Promise<void>;
 }
 
 const GAP_FILL_BATCH = 200;
+/** Longest a new channel waits for its pubsub subscription before serving anyway. */
+const SUBSCRIBE_WAIT_MS = 2000;
+
+const delay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
 
 export class SessionHub {
   private readonly channels = new Map<string, Channel>();
@@ -74,16 +84,25 @@ export class SessionHub {
   }
 
   private open(sessionId: string): Channel {
-    const channel: Channel = { listeners: new Set(), lastSeq: 0, chain: Promise.resolve(), ready: Promise.resolve(0) };
-    channel.ready = (async () => {
-      const subId = await this.pubsub.engine.subscribe(
-        this.channelPrefix + sessionId,
-        (raw: string) => this.receive(sessionId, channel, raw),
-        {},
-      );
+    const channel: Channel = {
+      listeners: new Set(),
+      lastSeq: 0,
+      chain: Promise.resolve(),
+      subscribed: Promise.resolve(0),
+      ready: Promise.resolve(),
+    };
+    channel.subscribed = this.pubsub.engine.subscribe(
+      this.channelPrefix + sessionId,
+      (raw: string) => this.receive(sessionId, channel, raw),
+      {},
+    );
+    // While Redis is away the subscription waits for the reconnect; subscribers need not:
+    // they replay from the database, and the reconnect's resync delivers what was missed.
+    const live = Promise.race([channel.subscribed, delay(SUBSCRIBE_WAIT_MS)]);
+    channel.ready = live.then(async () => {
       channel.lastSeq = await this.source.lastSeq(sessionId);
-      return subId;
-    })();
+    });
+    channel.subscribed.catch((error: unknown) => this.logger.warn('channel subscription failed', { sessionId, error: String(error) }));
     this.channels.set(sessionId, channel);
     return channel;
   }
@@ -92,7 +111,7 @@ export class SessionHub {
     channel.listeners.delete(listener);
     if (channel.listeners.size > 0 || this.channels.get(sessionId) !== channel) return;
     this.channels.delete(sessionId);
-    channel.ready.then(
+    channel.subscribed.then(
       (subId) => this.pubsub.engine.unsubscribe(subId),
       () => {},
     );

@@ -120,9 +120,16 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
       const first = await send('before outage');
       await sub.waitFor(1);
 
+      const quiet = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: {} }, { token })).createSession.id;
+      dataOf(await graphql(server.graphqlUrl, SendMessageDocument, { sessionId: quiet, input: { content: 'quiet 1' } }, { token }));
+
       await redis.stop();
       const during = [await send('during outage 1'), await send('during outage 2')];
       expect(during.map((m) => m.seq)).toEqual([2, 3]);
+
+      // A session nobody watched on this instance: subscribing during the outage still replays.
+      const fresh = subscribe<Received>(ws.client, `subscription($s: ID!) { messageReceived(sessionId: $s, afterSeq: 0) { id seq content } }`, { s: quiet });
+      expect((await fresh.waitFor(1, 10_000)).map((e) => e.messageReceived.content)).toEqual(['quiet 1']);
 
       // A client that reconnects with `after` gets what it missed even while Redis is down.
       const late = subscribe<Received>(ws.client, RECEIVED, { s: sessionId, after: first.id });
@@ -134,6 +141,8 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
       await send('after outage');
       await sub.waitFor(4, 10_000);
       expect(events.map((e) => e.messageReceived.seq)).toEqual([1, 2, 3, 4]);
+      dataOf(await graphql(server.graphqlUrl, SendMessageDocument, { sessionId: quiet, input: { content: 'quiet 2' } }, { token }));
+      expect((await fresh.waitFor(2, 10_000)).map((e) => e.messageReceived.content)).toEqual(['quiet 1', 'quiet 2']);
     }, 40_000);
   });
 });
