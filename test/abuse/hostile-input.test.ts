@@ -2,8 +2,7 @@
  * The hostile-input battery: every case gets a clear error with a code and a correlation
  * id, the server stays up, and the data written before the battery reads back unchanged.
  */
-import { createServer, type Server } from 'node:http';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageByIdDocument, MessagesDocument, SessionDocument, SendMessageDocument, UpdateMessageDocument } from '../../src/generated/operations.ts';
 import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
