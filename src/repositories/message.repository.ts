@@ -35,15 +35,17 @@ export function createMessageRepository(prisma: PrismaClient) {
      */
     async insert(message: NewMessage, maxMessages: number): Promise<ConversationMessage | null> {
       return prisma.$transaction(async (tx) => {
-        const claimed = await tx.chatSession.updateMany({
-          where: { id: message.sessionId, messageCount: { lt: maxMessages } },
-          data: { lastSeq: { increment: 1 }, messageCount: { increment: 1 }, lastActivityAt: message.timestamp },
-        });
-        if (claimed.count === 0) return null;
-        const session = await tx.chatSession.findUniqueOrThrow({
-          where: { id: message.sessionId },
-          select: { lastSeq: true },
-        });
+        let session: { lastSeq: number };
+        try {
+          session = await tx.chatSession.update({
+            where: { id: message.sessionId, messageCount: { lt: maxMessages } },
+            data: { lastSeq: { increment: 1 }, messageCount: { increment: 1 }, lastActivityAt: message.timestamp },
+            select: { lastSeq: true },
+          });
+        } catch (error) {
+          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') return null;
+          throw error;
+        }
         return tx.conversationMessage.create({
           data: { ...message, metadata: jsonOrNull(message.metadata), seq: session.lastSeq },
         });

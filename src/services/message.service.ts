@@ -68,7 +68,8 @@ export function createMessageService({ messages, sessions, events, limits }: Mes
   }
 
   async function send(principal: Principal, sessionId: string, input: SendMessageInput): Promise<SendResult> {
-    await sessions.requireSession(principal, sessionId);
+    // The hot path: a participant's earlier yes is remembered (participants are never removed).
+    await sessions.requireParticipation(principal, sessionId);
     const role = roleFor(principal, input.role);
     const content = checkContent(input.content, limits);
     const metadata = checkMetadata(input.metadata, limits);
