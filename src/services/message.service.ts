@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { LimitsConfig } from '../config.ts';
 import { MessageRole, Prisma, type ConversationMessage } from '../db/prisma-client.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
-import type { MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
+import type { MessagePageQuery, MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
 import type { ChatEventPublisher } from './chat-events.ts';
 import { checkClientMessageId, checkContent, checkMetadata, checkPage, looksLikeId } from './message-rules.ts';
 import type { SessionService } from './session.service.ts';
@@ -136,6 +136,16 @@ export function createMessageService({ messages, sessions, events, limits }: Mes
       }
       await sessions.requireSession(principal, sessionId);
       return message.seq;
+    },
+
+    /** A page of the session's Relay connection (`query` carries take, skip and cursor). No authorization: for callers that already checked. */
+    connectionPage(sessionId: string, query: MessagePageQuery): Promise<ConversationMessage[]> {
+      return messages.listConnectionPage(sessionId, query);
+    },
+
+    /** Messages stored in the session. No authorization: for callers that already checked. */
+    storedCount(sessionId: string): Promise<number> {
+      return messages.count(sessionId);
     },
 
     /** Messages after `afterSeq`, oldest first. No authorization: for callers that already checked. */
