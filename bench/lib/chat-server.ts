@@ -25,6 +25,8 @@ export interface ChatServerOptions {
   env?: Record<string, string>;
   /** Writes a V8 CPU profile into this folder when the server exits. */
   cpuProfileDir?: string;
+  /** Run on the load generator's core instead of the server core (a second instance). */
+  onLoadCore?: boolean;
 }
 
 /** Settings every benchmarked server gets: limits raised so the load is not refused. */
@@ -66,12 +68,12 @@ async function startOnce(options: ChatServerOptions): Promise<ChatServer> {
     mkdirSync(options.cpuProfileDir, { recursive: true });
     nodeArgs.unshift('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
   }
-  const child = spawnNode(options.pinning, nodeArgs, {
-    ...BENCH_SERVER_ENV,
-    DATABASE_URL: database.url,
-    DATA_DIR: join(database.dataDir, 'data'),
-    ...options.env,
-  });
+  const child = spawnNode(
+    options.pinning,
+    nodeArgs,
+    { ...BENCH_SERVER_ENV, DATABASE_URL: database.url, DATA_DIR: join(database.dataDir, 'data'), ...options.env },
+    options.onLoadCore ? options.pinning?.loadCore : options.pinning?.serverCore,
+  );
   let url: string;
   try {
     url = (await child.waitFor(/listening on (http:\/\/[^\s/]+)/))[1]!;

@@ -51,14 +51,15 @@ export interface SpawnedProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-/** Spawns `node [nodeArgs] script` on the server core (when pinned) in the repository root. */
+/** Spawns `node [nodeArgs]` in the repository root, on the server core (or `core`) when pinned. */
 export function spawnNode(
   pinning: Pinning | null,
   nodeArgs: string[],
   env: Record<string, string>,
+  core = pinning?.serverCore,
 ): SpawnedProcess {
   const command = pinning ? 'taskset' : process.execPath;
-  const args = pinning ? ['-c', String(pinning.serverCore), process.execPath, ...nodeArgs] : nodeArgs;
+  const args = pinning ? ['-c', String(core), process.execPath, ...nodeArgs] : nodeArgs;
   const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
