@@ -136,8 +136,10 @@ async function main(): Promise<number> {
   const pinning = pinLoadGenerator(options.pin);
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const notes: string[] = [];
-  const postgres = options.postgres && ids.has('S1') ? await postgresReachable() : false;
-  if (ids.has('S1') && options.postgres && !postgres) notes.push('PostgreSQL was unreachable: S1 ran on SQLite only.');
+  const postgres = options.postgres && (ids.has('S1') || ids.has('S6')) ? await postgresReachable() : false;
+  if ((ids.has('S1') || ids.has('S6')) && options.postgres && !postgres) {
+    notes.push('PostgreSQL was unreachable (or --no-postgres): S1 ran on SQLite only and S6 shared one SQLite file.');
+  }
   const redis = ids.has('S6') || ids.has('B-redis') ? await redisReachable(redisUrl) : false;
   const runnable = scenarios.filter((s) => {
     if ((s.id === 'S6' || s.id === 'B-redis') && !redis) {
@@ -175,7 +177,7 @@ async function main(): Promise<number> {
       } catch (error) {
         killAllChildren();
         const message = `${scenario.id} (repeat ${repeat}): ${error instanceof Error ? error.message : String(error)}`;
-        errors.push(message.slice(0, 2000));
+        errors.push(message.split('\n').slice(0, 3).join(' ').slice(0, 600));
         console.error(`  FAILED ${message}`);
       }
     }

@@ -1,7 +1,7 @@
 /** Starts the real chat server (`node --import tsx src/main.ts`) on the server core against a fresh database. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshPostgres, freshSqlite, seedSqlite, type FreshDatabase, type SeedSession } from './databases.ts';
+import { freshPostgres, freshSqlite, seedDatabase, type FreshDatabase, type SeedSession } from './databases.ts';
 import { spawnNode, type Pinning, type SpawnedProcess } from './processes.ts';
 import { BENCH_JWT_SECRET } from './tokens.ts';
 
@@ -59,10 +59,7 @@ class KilledBeforeListening extends Error {}
 async function startOnce(options: ChatServerOptions): Promise<ChatServer> {
   const owned = !options.database;
   const database = options.database ?? (options.provider === 'postgresql' ? await freshPostgres() : await freshSqlite());
-  if (options.seed) {
-    if (!database.file) throw new Error('seeding is only implemented for SQLite');
-    seedSqlite(database.file, options.seed);
-  }
+  if (options.seed) await seedDatabase(database, options.seed);
   const nodeArgs = ['--import', 'tsx', 'src/main.ts'];
   if (options.cpuProfileDir) {
     mkdirSync(options.cpuProfileDir, { recursive: true });

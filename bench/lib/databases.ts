@@ -147,6 +147,40 @@ export function seedSqlite(file: string, sessions: readonly SeedSession[]): void
   }
 }
 
+/** Writes sessions, participants and messages straight into a PostgreSQL database (no server writing to it yet). */
+export async function seedPostgres(url: string, sessions: readonly SeedSession[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    for (const session of sessions) {
+      const count = session.messages ?? 0;
+      await client.query(
+        'INSERT INTO "ChatSession" (id, title, "ownerId", "messageCount", "lastSeq") VALUES ($1, $2, $3, $4, $4)',
+        [session.id, 'bench', session.ownerId, count],
+      );
+      await client.query('INSERT INTO "SessionParticipant" ("sessionId", "userId") SELECT $1, unnest($2::text[])', [
+        session.id,
+        [...new Set([session.ownerId, ...session.participantIds])],
+      ]);
+      await client.query(
+        `INSERT INTO "ConversationMessage" (id, "sessionId", seq, role, content, "authorId")
+         SELECT $1 || '-m' || n, $1, n, 'USER', 'stored message number ' || n || ' of the benchmark history', $2 FROM generate_series(1, $3::int) AS n`,
+        [session.id, session.ownerId, count],
+      );
+    }
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Seeds whichever database it is. */
+export async function seedDatabase(database: FreshDatabase, sessions: readonly SeedSession[]): Promise<void> {
+  if (database.file) seedSqlite(database.file, sessions);
+  else await seedPostgres(database.url, sessions);
+}
+
 export interface WriteCheck {
   /** Commits by other connections seen by PRAGMA data_version (0 or 1: changed or not). */
   commits: number;

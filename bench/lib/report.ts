@@ -32,7 +32,8 @@ export function machineInfo(): RunInfo['machine'] {
   let nproc = cpus().length;
   let kernel = '';
   try {
-    nproc = Number(execFileSync('nproc').toString().trim()) || nproc;
+    // --all: this process is pinned to one core, which plain nproc would report.
+    nproc = Number(execFileSync('nproc', ['--all']).toString().trim()) || nproc;
     kernel = execFileSync('uname', ['-sr']).toString().trim();
   } catch {
     // keep os values

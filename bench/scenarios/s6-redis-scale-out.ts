@@ -1,13 +1,14 @@
 /**
- * S6: two instances behind Redis. Subscribers on instance B (and some on A), messages sent
- * through A; A runs on the server core, B on the load generator's core. The Redis hop is the publish→receive p50 on B minus the same on one instance
+ * S6: two instances behind Redis, on one PostgreSQL database (SQLite file when PostgreSQL is
+ * unreachable). Subscribers on instance B (and some on A), messages sent through A; A runs on
+ * the server core, B on the load generator's core. The Redis hop is the publish→receive p50 on B minus the same on one instance
  * without Redis; a pattern subscription on the run's channel prefix counts Redis PUBLISHes,
  * which must equal the chat events sent (one per event, never one per subscriber).
  */
 import { Redis } from 'ioredis';
 import { chatSender, closeAll, subscribeAll } from '../lib/chat-load.ts';
 import { startChatServer, type ChatServer } from '../lib/chat-server.ts';
-import { freshSqlite, seedSqlite } from '../lib/databases.ts';
+import { freshPostgres, freshSqlite, seedDatabase, type FreshDatabase } from '../lib/databases.ts';
 import { FanoutReceiver, runFanout } from '../lib/fanout.ts';
 import { sleep } from '../lib/processes.ts';
 import { atMost, exactly, plainRow, ratioRow, targetRow, type BenchContext, type Metrics, type Scenario } from '../lib/scenario.ts';
@@ -20,9 +21,16 @@ function fanoutPlan(ctx: BenchContext, send: (channel: number, content: string) 
   return { channels: 1, send, ratePerSecond: rate, warmupMs, durationMs, serverPids: pids };
 }
 
+/** PostgreSQL, the database instances share in production, when it answers; else one SQLite file. */
+const providerOf = (ctx: BenchContext) => (ctx.postgres ? 'postgresql' : 'sqlite');
+
 /** p50 with every subscriber on one instance using in-memory pub/sub. */
 async function singleInstance(ctx: BenchContext, users: string[], tokens: string[], ownerToken: string): Promise<Metrics> {
-  const server = await startChatServer({ pinning: ctx.pinning, seed: [{ id: SESSION, ownerId: 's6-owner', participantIds: users }] });
+  const server = await startChatServer({
+    pinning: ctx.pinning,
+    provider: providerOf(ctx),
+    seed: [{ id: SESSION, ownerId: 's6-owner', participantIds: users }],
+  });
   const sender = chatSender(server.graphqlUrl, [SESSION], [ownerToken]);
   const receiver = new FanoutReceiver(new Array<number>(tokens.length).fill(0));
   let sockets: { close(): void }[] = [];
@@ -42,8 +50,8 @@ async function twoInstances(ctx: BenchContext, users: string[], tokens: string[]
   const { subscribersB } = ctx.params.redis;
   const prefix = `bench:${process.pid}:${Date.now().toString(36)}:${Math.random().toString(36).slice(2, 7)}:`;
   const env = { REDIS_URL: ctx.redisUrl, REDIS_CHANNEL_PREFIX: prefix };
-  const database = await freshSqlite();
-  seedSqlite(database.file!, [{ id: SESSION, ownerId: 's6-owner', participantIds: users }]);
+  const database = providerOf(ctx) === 'postgresql' ? await freshPostgres() : await freshSqlite();
+  await seedDatabase(database, [{ id: SESSION, ownerId: 's6-owner', participantIds: users }]);
   const counter = new Redis(ctx.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   let publishes = 0;
   counter.on('pmessage', () => (publishes += 1));
@@ -53,15 +61,10 @@ async function twoInstances(ctx: BenchContext, users: string[], tokens: string[]
   try {
     await counter.connect();
     await counter.psubscribe(`${prefix}*`);
-    // Started together, as the scale-out test does: a second schema engine opening the file
-    // while the first instance already serves it fails on SQLite's lock. B gets the other core
-    // (shared with the light load of this scenario), so the hop is not B waiting for A's CPU.
-    const started = await Promise.allSettled(
-      [false, true].map((onLoadCore) => startChatServer({ pinning: ctx.pinning, database, env, onLoadCore })),
-    );
-    for (const outcome of started) if (outcome.status === 'fulfilled') servers.push(outcome.value);
-    const failed = started.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    servers.push(await startChatServer({ pinning: ctx.pinning, database, env }));
+    // B on the other core (shared with this scenario's light load), so the hop is not B
+    // waiting for A's CPU.
+    servers.push(await startSecondInstance(ctx, database, env));
     const [a, b] = servers as [ChatServer, ChatServer];
     sender = chatSender(a.graphqlUrl, [SESSION], [ownerToken]);
     const groups = tokens.map((_, i) => (i < subscribersB ? 0 : 1));
@@ -91,6 +94,22 @@ async function twoInstances(ctx: BenchContext, users: string[], tokens: string[]
     for (const server of servers.reverse()) await server.stop();
     counter.disconnect();
     await database.drop();
+  }
+}
+
+/**
+ * The second instance. On a shared SQLite file its start-up migration check can meet the
+ * first instance's lock (SQLITE_BUSY surfaces as a schema-engine error): try a few times.
+ */
+async function startSecondInstance(ctx: BenchContext, database: FreshDatabase, env: Record<string, string>): Promise<ChatServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startChatServer({ pinning: ctx.pinning, database, env, onLoadCore: true });
+    } catch (error) {
+      if (attempt >= 3 || database.file === null) throw error;
+      ctx.log(`  S6: second instance failed to start on the shared SQLite file (attempt ${attempt}); retrying`);
+      await sleep(500);
+    }
   }
 }
 
