@@ -104,6 +104,19 @@ function raiseFileLimit(): void {
   process.exit(result.status ?? 1);
 }
 
+/** The soft file-descriptor limit (one per socket, in the servers and in this load generator). */
+function fileLimit(): number {
+  const probe = spawnSync('sh', ['-c', 'ulimit -Sn']);
+  const value = probe.stdout.toString().trim();
+  return value === 'unlimited' ? Infinity : Number(value) || Infinity;
+}
+
+/** Most sockets one process holds in this run. */
+function socketsNeeded(params: Params): number {
+  const { sessions, members } = params.manySessions;
+  return Math.max(params.idle.connections + 100, sessions * members, params.typing.clients, ...params.fanout.sizes.map((s) => s.subscribers));
+}
+
 async function redisReachable(url: string): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
@@ -136,6 +149,10 @@ async function main(): Promise<number> {
   const pinning = pinLoadGenerator(options.pin);
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const notes: string[] = [];
+  const limit = fileLimit();
+  if (limit < socketsNeeded(params) + 1024) {
+    notes.push(`The file-descriptor limit (${limit}) is below the ${socketsNeeded(params)} sockets this run opens per process; expect connection errors.`);
+  }
   const postgres = options.postgres && (ids.has('S1') || ids.has('S6')) ? await postgresReachable() : false;
   if ((ids.has('S1') || ids.has('S6')) && options.postgres && !postgres) {
     notes.push('PostgreSQL was unreachable (or --no-postgres): S1 ran on SQLite only and S6 shared one SQLite file.');
