@@ -1,18 +1,20 @@
 /**
  * `npm run bench [-- --quick | --tiny] [--only S1,S2] [--repeats N] [--out DIR] [--profile] [--no-pin] [--no-postgres]`
+ * `npm run bench -- --rerender bench/results.json`: the tables again from saved numbers
  *
  * Runs the selected scenarios and the baselines they compare with, `repeats` times
  * (interleaved, so drift hits both alike), prints a table of medians and ratios, and writes
  * RESULTS.md and results.json. Servers run on core 0 and this load generator on core 1.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { parseArgs } from './lib/cli.ts';
 import { dropTemplates, postgresReachable } from './lib/databases.ts';
+import { fileLimit, raiseFileLimit, socketsNeeded } from './lib/file-limit.ts';
 import { paramsFor, type Params } from './lib/params.ts';
-import { killAllChildren, pinLoadGenerator, procAvailable, repoRoot } from './lib/processes.ts';
-import { consoleTable, machineInfo, markdown, targetSummary, type ScenarioReport } from './lib/report.ts';
+import { killAllChildren, pinLoadGenerator, procAvailable } from './lib/processes.ts';
+import { consoleTable, machineInfo, markdown, targetSummary, type RunInfo, type ScenarioReport } from './lib/report.ts';
 import type { BenchContext, Metrics, Scenario } from './lib/scenario.ts';
 import { median } from './lib/stats.ts';
 import { baselineHttp } from './scenarios/baseline-http.ts';
@@ -46,42 +48,6 @@ const SCENARIO_TIMEOUT_MS = 6 * 60_000;
 /** Metrics where one bad repeat must show: the worst repeat is reported, not the median. */
 const WORST_CASE = /\.(lost|duplicates|errors|dbWrites|extraPublishes)$/;
 
-interface Options {
-  mode: Params['mode'];
-  only: string[] | null;
-  repeats: number | null;
-  out: string;
-  pin: boolean;
-  postgres: boolean;
-  profile: boolean;
-}
-
-function parseArgs(argv: string[]): Options {
-  const options: Options = { mode: 'full', only: null, repeats: null, out: join(repoRoot, 'bench'), pin: true, postgres: true, profile: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === '--quick') options.mode = 'quick';
-    else if (arg === '--tiny') options.mode = 'tiny';
-    else if (arg === '--only') options.only = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (arg.startsWith('--only=')) options.only = arg.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
-    else if (arg === '--repeats') options.repeats = Number(value());
-    else if (arg === '--out') options.out = resolve(value());
-    else if (arg === '--no-pin') options.pin = false;
-    else if (arg === '--no-postgres') options.postgres = false;
-    else if (arg === '--profile') options.profile = true;
-    else throw new Error(`unknown argument ${arg}`);
-  }
-  if (options.repeats !== null && !(Number.isInteger(options.repeats) && options.repeats >= 1 && options.repeats <= 10)) {
-    throw new Error('--repeats must be an integer from 1 to 10');
-  }
-  return options;
-}
-
 function selection(only: string[] | null): Scenario[] {
   if (!only) return ALL;
   const unknown = only.filter((id) => !ALL.some((s) => s.id === id));
@@ -89,32 +55,6 @@ function selection(only: string[] | null): Scenario[] {
   const wanted = new Set(only);
   for (const scenario of ALL) if (wanted.has(scenario.id)) for (const need of scenario.needs ?? []) wanted.add(need);
   return ALL.filter((s) => wanted.has(s.id));
-}
-
-/** Re-runs this script under a raised soft file-descriptor limit when the hard limit allows more. */
-function raiseFileLimit(): void {
-  if (process.env.BENCH_FD_RAISED) return;
-  const probe = spawnSync('sh', ['-c', 'echo $(ulimit -Sn) $(ulimit -Hn)']);
-  const [soft, hard] = probe.stdout.toString().trim().split(' ');
-  if (!soft || !hard || soft === hard || soft === 'unlimited') return;
-  const result = spawnSync('sh', ['-c', `ulimit -n ${hard} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, BENCH_FD_RAISED: '1' },
-  });
-  process.exit(result.status ?? 1);
-}
-
-/** The soft file-descriptor limit (one per socket, in the servers and in this load generator). */
-function fileLimit(): number {
-  const probe = spawnSync('sh', ['-c', 'ulimit -Sn']);
-  const value = probe.stdout.toString().trim();
-  return value === 'unlimited' ? Infinity : Number(value) || Infinity;
-}
-
-/** Most sockets one process holds in this run. */
-function socketsNeeded(params: Params): number {
-  const { sessions, members } = params.manySessions;
-  return Math.max(params.idle.connections + 100, sessions * members, params.typing.clients, ...params.fanout.sizes.map((s) => s.subscribers));
 }
 
 async function redisReachable(url: string): Promise<boolean> {
@@ -138,9 +78,47 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** What results.json keeps of a run: enough to render the tables again (`--rerender`). */
+interface RunRecord {
+  info: RunInfo;
+  params: Params;
+  runs: Record<string, number[]>;
+  errors: string[];
+  notes: string[];
+}
+
+/** Medians (worst repeat for WORST_CASE keys), the tables on stdout, RESULTS.md and results.json. */
+function writeResults(out: string, record: RunRecord, scenarios: Scenario[]): void {
+  const m = (key: string) => {
+    const values = record.runs[key];
+    if (!values) return NaN;
+    return WORST_CASE.test(key) ? Math.max(...values) : median(values);
+  };
+  const reports: ScenarioReport[] = scenarios.map((s) => ({ id: s.id, title: s.title, rows: s.report(m, record.params) }));
+  console.log(consoleTable(reports));
+  for (const note of record.notes) console.log(`note: ${note}`);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'RESULTS.md'), markdown(record.info, reports, record.errors, record.notes));
+  const medians = Object.fromEntries(Object.keys(record.runs).sort().map((key) => [key, m(key)]));
+  const { info, ...rest } = record;
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ ...info, ...rest, medians, targets: targetSummary(reports), reports }, null, 2) + '\n');
+  console.log(`\nwrote ${join(out, 'RESULTS.md')} and results.json (run took ${Math.round(record.info.durationSeconds)} s)`);
+}
+
+/** Renders the tables again from a results.json (after report rows changed), without measuring. */
+function rerender(file: string, out: string): number {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as RunInfo & Omit<RunRecord, 'info'> & { reports: { id: string }[] };
+  const { date, machine, mode, repeats, pinning, durationSeconds, command } = saved;
+  const ids = new Set(saved.reports.map((r) => r.id));
+  const record = { info: { date, machine, mode, repeats, pinning, durationSeconds, command }, params: saved.params, runs: saved.runs, errors: saved.errors, notes: saved.notes };
+  writeResults(out, record, ALL.filter((s) => ids.has(s.id)));
+  return 0;
+}
+
 async function main(): Promise<number> {
   raiseFileLimit();
   const options = parseArgs(process.argv.slice(2));
+  if (options.rerender) return rerender(options.rerender, options.out);
   const params = paramsFor(options.mode);
   if (options.repeats) params.repeats = options.repeats;
   if (!procAvailable()) throw new Error('the suite reads server CPU and RSS from /proc; run it on Linux');
@@ -200,32 +178,16 @@ async function main(): Promise<number> {
     }
   }
 
-  const m = (key: string) => {
-    const values = runs.get(key);
-    if (!values) return NaN;
-    return WORST_CASE.test(key) ? Math.max(...values) : median(values);
-  };
-  const reports: ScenarioReport[] = runnable.map((s) => ({ id: s.id, title: s.title, rows: s.report(m, params) }));
-  const durationSeconds = (Date.now() - started) / 1000;
-  const info = {
+  const info: RunInfo = {
     date: new Date().toISOString(),
     machine: machineInfo(),
     mode: params.mode,
     repeats: params.repeats,
     pinning,
-    durationSeconds,
+    durationSeconds: (Date.now() - started) / 1000,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   };
-  console.log(consoleTable(reports));
-  for (const note of notes) console.log(`note: ${note}`);
-  mkdirSync(options.out, { recursive: true });
-  writeFileSync(join(options.out, 'RESULTS.md'), markdown(info, reports, errors, notes));
-  const medians = Object.fromEntries([...runs.keys()].sort().map((key) => [key, m(key)]));
-  writeFileSync(
-    join(options.out, 'results.json'),
-    JSON.stringify({ ...info, params, medians, runs: Object.fromEntries(runs), targets: targetSummary(reports), reports, errors, notes }, null, 2) + '\n',
-  );
-  console.log(`\nwrote ${join(options.out, 'RESULTS.md')} and results.json in ${Math.round(durationSeconds)} s`);
+  writeResults(options.out, { info, params, runs: Object.fromEntries(runs), errors, notes }, runnable);
   if (profileDir) console.log(`CPU profiles in ${profileDir} (summarize: npx tsx bench/lib/profile-summary.ts <file>)`);
   return errors.length > 0 ? 1 : 0;
 }

@@ -78,7 +78,7 @@ export function createMessageRepository(prisma: PrismaClient) {
     /**
      * One page of the session's messages in seq order, positioned by the query's cursor, take and
      * skip. Given a `cursor`, Prisma sends no LIMIT: it reads every message up to the cursor and
-     * slices the page in memory (prisma/prisma#27094). So the cursor becomes a seq bound, with the
+     * slices the page in memory (prisma/orm#27094). So the cursor becomes a seq bound, with the
      * same rule Prisma's cursor has: no page when the cursor's message does not exist.
      */
     async listConnectionPage(sessionId: string, { cursor, ...query }: MessagePageQuery): Promise<ConversationMessage[]> {
