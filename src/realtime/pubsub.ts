@@ -26,7 +26,10 @@ export function createRedisPubSub(url: string, logger: Logger): ChatPubSub {
   // The publisher drops commands while disconnected instead of queueing them without
   // bound: a lost publish is recovered from the database (seq gap fill / `after` replay).
   const publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, enableAutoPipelining: true, lazyConnect: false });
-  const subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null });
+  // No CLIENT SETINFO on the subscriber: ioredis 5.8+ writes a SUBSCRIBE made while the
+  // socket is still connecting ahead of that handshake, the handshake then fails in
+  // subscriber mode and the subscription is silently lost (redis/ioredis#2037).
+  const subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null, disableClientInfo: true });
   const reconnectListeners: (() => void)[] = [];
   let connectedBefore = false;
   subscriber.on('ready', () => {

@@ -2,6 +2,8 @@
 import { Prisma, type ConversationMessage, type MessageRole, type PrismaClient } from '../db/prisma-client.ts';
 
 export type MessageQuery = Pick<Prisma.ConversationMessageFindManyArgs, 'include' | 'select'>;
+/** What Pothos plans for one page of a cursor connection: the selection plus take, skip and cursor. */
+export type MessagePageQuery = Pick<Prisma.ConversationMessageFindManyArgs, 'include' | 'select' | 'take' | 'skip' | 'cursor'>;
 
 export interface NewMessage {
   id: string;
@@ -35,15 +37,17 @@ export function createMessageRepository(prisma: PrismaClient) {
      */
     async insert(message: NewMessage, maxMessages: number): Promise<ConversationMessage | null> {
       return prisma.$transaction(async (tx) => {
-        const claimed = await tx.chatSession.updateMany({
-          where: { id: message.sessionId, messageCount: { lt: maxMessages } },
-          data: { lastSeq: { increment: 1 }, messageCount: { increment: 1 }, lastActivityAt: message.timestamp },
-        });
-        if (claimed.count === 0) return null;
-        const session = await tx.chatSession.findUniqueOrThrow({
-          where: { id: message.sessionId },
-          select: { lastSeq: true },
-        });
+        let session: { lastSeq: number };
+        try {
+          session = await tx.chatSession.update({
+            where: { id: message.sessionId, messageCount: { lt: maxMessages } },
+            data: { lastSeq: { increment: 1 }, messageCount: { increment: 1 }, lastActivityAt: message.timestamp },
+            select: { lastSeq: true },
+          });
+        } catch (error) {
+          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') return null;
+          throw error;
+        }
         return tx.conversationMessage.create({
           data: { ...message, metadata: jsonOrNull(message.metadata), seq: session.lastSeq },
         });
@@ -69,6 +73,24 @@ export function createMessageRepository(prisma: PrismaClient) {
         skip: offset,
         take: limit,
       })) as ConversationMessage[];
+    },
+
+    /**
+     * One page of the session's messages in seq order, positioned by the query's cursor, take and
+     * skip. Given a `cursor`, Prisma sends no LIMIT: it reads every message up to the cursor and
+     * slices the page in memory (prisma/orm#27094). So the cursor becomes a seq bound, with the
+     * same rule Prisma's cursor has: no page when the cursor's message does not exist.
+     */
+    async listConnectionPage(sessionId: string, { cursor, ...query }: MessagePageQuery): Promise<ConversationMessage[]> {
+      const seq = cursor?.sessionId_seq?.seq;
+      if (cursor && seq === undefined) {
+        return (await prisma.conversationMessage.findMany({ ...query, cursor, where: { sessionId }, orderBy: { seq: 'asc' } })) as ConversationMessage[];
+      }
+      const where: Prisma.ConversationMessageWhereInput =
+        seq === undefined
+          ? { sessionId }
+          : { sessionId, seq: (query.take ?? 0) < 0 ? { lte: seq } : { gte: seq }, session: { messages: { some: { seq } } } };
+      return (await prisma.conversationMessage.findMany({ ...query, where, orderBy: { seq: 'asc' } })) as ConversationMessage[];
     },
 
     /** The last `limit` messages, returned oldest first. */

@@ -23,13 +23,16 @@ export const ChatSession = builder.prismaObject('ChatSession', {
       description: 'Sequence number of the latest message ever sent (deleted ones included); 0 when none.',
     }),
     participants: t.relation('participants', { query: { orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }] } }),
-    messages: t.relatedConnection('messages', {
+    // A query of its own per page, not a relatedConnection: loaded as a nested relation, Prisma
+    // reads every message up to the cursor (LIMIT -1) and slices the page in memory.
+    messages: t.prismaConnection({
+      type: 'ConversationMessage',
       description: 'Messages oldest first; page forwards with first/after or backwards with last/before.',
       cursor: 'sessionId_seq',
-      query: { orderBy: { seq: 'asc' } },
       defaultSize: 50,
       maxSize: (_args, ctx) => ctx.limits.maxPageSize,
-      totalCount: true,
+      totalCount: (session, _args, ctx) => ctx.services.messages.storedCount(session.id),
+      resolve: (query, session, _args, ctx) => ctx.services.messages.connectionPage(session.id, query),
     }),
   }),
 });

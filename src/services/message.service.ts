@@ -5,7 +5,7 @@ import type { LimitsConfig } from '../config.ts';
 import { MessageRole, Prisma, type ConversationMessage } from '../db/prisma-client.ts';
 import { badInput, forbidden, notFound, rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
-import type { MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
+import type { MessagePageQuery, MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
 import type { ChatEventPublisher } from './chat-events.ts';
 import { checkClientMessageId, checkContent, checkMetadata, checkPage, looksLikeId } from './message-rules.ts';
 import type { SessionService } from './session.service.ts';
@@ -83,7 +83,8 @@ export function createMessageService({ messages, sessions, events, limits, sendR
   }
 
   async function send(principal: Principal, sessionId: string, input: SendMessageInput): Promise<SendResult> {
-    await sessions.requireSession(principal, sessionId);
+    // The hot path: a participant's earlier yes is remembered (participants are never removed).
+    await sessions.requireParticipation(principal, sessionId);
     const role = roleFor(principal, input.role);
     const content = checkContent(input.content, limits);
     const metadata = checkMetadata(input.metadata, limits);
@@ -152,6 +153,16 @@ export function createMessageService({ messages, sessions, events, limits, sendR
       }
       await sessions.requireSession(principal, sessionId);
       return message.seq;
+    },
+
+    /** A page of the session's Relay connection (`query` carries take, skip and cursor). No authorization: for callers that already checked. */
+    connectionPage(sessionId: string, query: MessagePageQuery): Promise<ConversationMessage[]> {
+      return messages.listConnectionPage(sessionId, query);
+    },
+
+    /** Messages stored in the session. No authorization: for callers that already checked. */
+    storedCount(sessionId: string): Promise<number> {
+      return messages.count(sessionId);
     },
 
     /** Messages after `afterSeq`, oldest first. No authorization: for callers that already checked. */

@@ -66,6 +66,18 @@ describe.each(testedProviders())('messages on %s', (provider) => {
     expect(before.edges.map((e) => e.node.seq)).toEqual([2, 3]);
   });
 
+  it('pages ChatSession.messages across deleted messages from cursors on either side', async () => {
+    const { id, owner } = await sessionWith(6);
+    const all = dataOf(await chat.as(owner, SessionMessagesPageDocument, { id, first: 6 })).session.messages.edges;
+    dataOf(await chat.as(owner, DeleteMessageDocument, { id: all[2]!.node.id }));
+    const forwards = dataOf(await chat.as(owner, SessionMessagesPageDocument, { id, first: 2, after: all[1]!.cursor })).session.messages;
+    expect(forwards.edges.map((e) => e.node.seq)).toEqual([4, 5]);
+    expect(forwards.totalCount).toBe(5);
+    const backwards = dataOf(await chat.as(owner, SessionMessagesPageDocument, { id, last: 2, before: all[4]!.cursor })).session.messages;
+    expect(backwards.edges.map((e) => e.node.seq)).toEqual([2, 4]);
+    expect(backwards.pageInfo.hasPreviousPage).toBe(true);
+  });
+
   it('makes a send with a clientMessageId idempotent', async () => {
     const { id, owner } = await sessionWith(0);
     const input = { content: 'once', clientMessageId: 'client-1' };

@@ -1,0 +1,33 @@
+/** Baseline: node:http hello world under the same closed loop as S1 and S3. */
+import { runClosedLoop } from '../lib/closed-loop.ts';
+import { plainGet } from '../lib/http-client.ts';
+import { spawnNode } from '../lib/processes.ts';
+import { plainRow, type Scenario } from '../lib/scenario.ts';
+
+export const baselineHttp: Scenario = {
+  id: 'B-http',
+  title: 'Baseline: node:http hello world (closed loop)',
+  baseline: true,
+  async run(ctx) {
+    const server = spawnNode(ctx.pinning, ['--import', 'tsx', 'bench/baselines/http-hello.ts'], {});
+    try {
+      const url = (await server.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+      const request = plainGet(new URL(url).host, '/');
+      const result = await runClosedLoop({
+        url,
+        ...ctx.params.closedLoop,
+        nextRequest: () => request,
+        isSuccess: (response) => response.status === 200,
+      });
+      return { 'B-http.rps': result.rps, 'B-http.p50': result.p50, 'B-http.p99': result.p99, 'B-http.errors': result.errors };
+    } finally {
+      await server.stop();
+    }
+  },
+  report: (m) => [
+    plainRow('requests/s', m('B-http.rps'), 'req/s'),
+    plainRow('latency p50', m('B-http.p50'), 'ms'),
+    plainRow('latency p99', m('B-http.p99'), 'ms'),
+    plainRow('errors', m('B-http.errors'), ''),
+  ],
+};

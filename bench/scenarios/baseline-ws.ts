@@ -1,0 +1,108 @@
+/**
+ * Baseline: a raw `ws` broadcast server (bench/baselines/ws-broadcast.ts) that serializes
+ * each message once. Fan-out at S2's subscriber counts and rates (when S2 runs), and RSS
+ * per idle connection at S5's connection count (when S5 runs).
+ */
+import { closeAll, rawPublisher, subscribeAll } from '../lib/chat-load.ts';
+import { FanoutReceiver, runFanout } from '../lib/fanout.ts';
+import { measureIdleConnections } from '../lib/idle.ts';
+import { spawnNode, type SpawnedProcess } from '../lib/processes.ts';
+import { plainRow, type BenchContext, type Metrics, type Scenario } from '../lib/scenario.ts';
+import { connectLean, connectMany } from '../lib/ws-client.ts';
+
+async function startRawServer(ctx: BenchContext): Promise<{ process: SpawnedProcess; url: string; wsUrl: string }> {
+  const child = spawnNode(ctx.pinning, ['--import', 'tsx', 'bench/baselines/ws-broadcast.ts'], {});
+  const url = (await child.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+  return { process: child, url, wsUrl: url.replace(/^http/, 'ws') };
+}
+
+async function fanoutAt(ctx: BenchContext, subscribers: number, rate: number): Promise<Metrics> {
+  const server = await startRawServer(ctx);
+  const publisher = rawPublisher(server.url, ['c0']);
+  const receiver = new FanoutReceiver(new Array<number>(subscribers).fill(0));
+  let sockets: { close(): void }[] = [];
+  try {
+    sockets = (await subscribeAll(server.wsUrl, new Array<string>(subscribers).fill('raw'), ['c0'], receiver)).sockets;
+    const result = await runFanout(receiver, {
+      channels: 1,
+      send: publisher.send,
+      ratePerSecond: rate,
+      warmupMs: ctx.params.fanout.warmupMs,
+      durationMs: ctx.params.fanout.durationMs,
+      serverPids: [server.process.pid],
+    });
+    const key = `B-ws.fanout.${subscribers}`;
+    return {
+      [`${key}.p50`]: result.p50,
+      [`${key}.p99`]: result.p99,
+      [`${key}.dps`]: result.deliveriesPerSecond,
+      [`${key}.cpuUs`]: result.cpuPerDeliveryUs,
+      [`${key}.lost`]: result.lost,
+    };
+  } finally {
+    closeAll(sockets);
+    publisher.close();
+    await server.process.stop();
+  }
+}
+
+async function idleAt(ctx: BenchContext, connections: number): Promise<Metrics> {
+  const server = await startRawServer(ctx);
+  let sockets: { close(): void }[] = [];
+  try {
+    const open = (from: number, count: number) =>
+      connectMany(count, 64, async () => {
+        const socket = await connectLean(server.wsUrl, 'raw', { onFrame: () => {} });
+        socket.subscribe('1', 'subscription', { s: 'idle' });
+        return socket;
+      });
+    const result = await measureIdleConnections(server.process.pid, Math.min(100, connections), connections, open);
+    sockets = result.sockets;
+    return { 'B-ws.idle.rssPerConn': result.rssPerConnection, 'B-ws.idle.connectRate': result.connectRate };
+  } finally {
+    closeAll(sockets);
+    await server.process.stop();
+  }
+}
+
+export const baselineWs: Scenario = {
+  id: 'B-ws',
+  title: 'Baseline: raw ws broadcast server (serializes once)',
+  baseline: true,
+  async run(ctx) {
+    const metrics: Metrics = {};
+    if (ctx.selected('S2')) {
+      for (const size of ctx.params.fanout.sizes) {
+        ctx.log(`  raw ws fan-out: ${size.subscribers} subscribers × ${size.rate} msg/s`);
+        Object.assign(metrics, await fanoutAt(ctx, size.subscribers, size.rate));
+      }
+    }
+    if (ctx.selected('S5')) {
+      ctx.log(`  raw ws idle: ${ctx.params.idle.connections} connections`);
+      Object.assign(metrics, await idleAt(ctx, ctx.params.idle.connections));
+    }
+    return metrics;
+  },
+  report: (m, params) => {
+    const rows = [];
+    for (const { subscribers: n } of params.fanout.sizes) {
+      if (!Number.isFinite(m(`B-ws.fanout.${n}.dps`))) continue;
+      const key = `B-ws.fanout.${n}`;
+      rows.push(
+        plainRow(`${n} subs: deliveries/s`, m(`${key}.dps`), '1/s'),
+        plainRow(`${n} subs: latency p50`, m(`${key}.p50`), 'ms'),
+        plainRow(`${n} subs: latency p99`, m(`${key}.p99`), 'ms'),
+        plainRow(`${n} subs: server CPU per delivery`, m(`${key}.cpuUs`), 'µs'),
+        plainRow(`${n} subs: lost`, m(`${key}.lost`), ''),
+      );
+    }
+    if (Number.isFinite(m('B-ws.idle.rssPerConn'))) {
+      rows.push(
+        plainRow('RSS per idle connection', m('B-ws.idle.rssPerConn') / 1024, 'KiB'),
+        plainRow('connect rate', m('B-ws.idle.connectRate'), 'conn/s'),
+      );
+    }
+    return rows;
+  },
+};
+
