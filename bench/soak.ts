@@ -1,5 +1,5 @@
 /**
- * `npm run soak -- [--seconds 60] [--clients 200]`: soaks a server process with many
+ * `npm run soak -- [--seconds 60] [--clients 200] [--heap-mb 128]`: soaks a server process with many
  * graphql-ws clients that keep subscribing and unsubscribing, HTTP sends and typing,
  * for a bounded time (loopback only). Prints the server's RSS over time and error counts.
  */
@@ -17,6 +17,8 @@ const arg = (name: string, fallback: number) => {
 };
 const SECONDS = arg('seconds', 60);
 const CLIENTS = arg('clients', 200);
+/** With --heap-mb N the server runs with a small V8 heap: a leak then ends it instead of hiding in RSS. */
+const HEAP_MB = arg('heap-mb', 0);
 const PER_SESSION = 10;
 const secret = 'soak-secret-soak-secret-soak-secret-soak!';
 const dir = mkdtempSync(join(tmpdir(), 'chat-soak-'));
@@ -27,6 +29,7 @@ const server = await startChildServer({
   JWT_SECRET: secret,
   MAX_MESSAGES_PER_SESSION: '100000',
   LOG_LEVEL: 'warn',
+  ...(HEAP_MB > 0 ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
   ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_CHANNEL_PREFIX: `soak:${Date.now()}:` } : {}),
 });
 const pid = server.child.pid!;
