@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { applyMigrations } from '../../src/db/migrations.ts';
+import { postgresUrlFor as postgresUrlForAdmin, withPostgresAdmin } from '../../test/support/postgres.ts';
 
 /** PostgreSQL admin URL (BENCH_POSTGRES_URL, default the local trust server). */
 export const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -44,21 +45,8 @@ export async function freshSqlite(): Promise<FreshDatabase> {
   return { url: `file:${file}`, file, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function postgresUrlFor(name: string): string {
-  const url = new URL(postgresAdminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const withAdmin = <T>(work: (client: pg.Client) => Promise<T>) => withPostgresAdmin(work, postgresAdminUrl);
+const postgresUrlFor = (name: string) => postgresUrlForAdmin(name, postgresAdminUrl);
 
 const uniqueName = (prefix: string) => `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
 

@@ -12,14 +12,14 @@ export function postgresWanted(): boolean {
 }
 
 /** The URL of database `name` on the same server as the admin URL. */
-export function postgresUrlFor(name: string): string {
-  const url = new URL(postgresAdminUrl);
+export function postgresUrlFor(name: string, adminUrl = postgresAdminUrl): string {
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-export async function withPostgresAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 5000 });
+export async function withPostgresAdmin<T>(work: (client: pg.Client) => Promise<T>, adminUrl = postgresAdminUrl): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
     return await work(client);
