@@ -8,6 +8,9 @@ async function main(): Promise<void> {
   const url = await app.start();
   const db = config.database.provider === 'sqlite' ? config.database.url : 'PostgreSQL';
   console.log(`Chat API listening on ${url}/graphql (database: ${db}${config.redisUrl ? ', Redis fan-out' : ''})`);
+  if (!config.jwt.secret && !config.jwt.jwksUrl) {
+    console.log(`Using the development JWT secret in ${config.dataDir}/dev-jwt-secret; get a token with: npm run token -- <userId>`);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
