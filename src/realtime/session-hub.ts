@@ -153,7 +153,14 @@ export class SessionHub {
   }
 
   private dispatch(channel: Channel, event: SessionEvent): void {
-    for (const listener of channel.listeners) listener(event);
+    for (const listener of channel.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // One subscriber's failure must not keep the event from the others.
+        this.logger.error('listener failed', { sessionId: event.sessionId, error: String(error) });
+      }
+    }
   }
 
   /** After a Redis reconnect: deliver whatever was stored while the subscriber was away. */
