@@ -30,6 +30,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A promise someone forgot to await must not take every connection down with it.
+  process.on('unhandledRejection', (reason: unknown) => {
+    app.logger.error('unhandled promise rejection', { error: reason instanceof Error ? reason.stack : String(reason) });
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
