@@ -1,5 +1,5 @@
 /** Every Prisma call for sessions and their participants. */
-import type { ChatSession, Prisma, PrismaClient, SessionParticipant } from '../db/prisma-client.ts';
+import type { ChatSession, Prisma, PrismaClient } from '../db/prisma-client.ts';
 
 /** The part of a Prisma query that Pothos plans from the client's selection. */
 export type SessionQuery = Pick<Prisma.ChatSessionFindManyArgs, 'include' | 'select' | 'take' | 'skip' | 'cursor'>;
@@ -43,12 +43,6 @@ export function createSessionRepository(prisma: PrismaClient) {
       })) as ChatSession | null;
     },
 
-    async findWithParticipants(id: string): Promise<(ChatSession & { participants: SessionParticipant[] }) | null> {
-      return prisma.chatSession.findUnique({
-        where: { id },
-        include: { participants: { orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }] } },
-      });
-    },
 
     /** Highest seq handed out in the session (0 when none or when the session is gone). */
     async lastSeq(id: string): Promise<number> {
@@ -56,13 +50,6 @@ export function createSessionRepository(prisma: PrismaClient) {
       return row?.lastSeq ?? 0;
     },
 
-    async isParticipant(sessionId: string, userId: string): Promise<boolean> {
-      const row = await prisma.sessionParticipant.findUnique({
-        where: { sessionId_userId: { sessionId, userId } },
-        select: { userId: true },
-      });
-      return row !== null;
-    },
 
     /** The user's sessions, newest activity first (Pothos adds cursor/take/skip). */
     async listForUser(userId: string, query: SessionQuery): Promise<ChatSession[]> {
@@ -80,15 +67,6 @@ export function createSessionRepository(prisma: PrismaClient) {
         create: { sessionId, userId, joinedAt: now },
         update: {},
       });
-    },
-
-    async listParticipantIds(sessionId: string): Promise<string[]> {
-      const rows = await prisma.sessionParticipant.findMany({
-        where: { sessionId },
-        orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }],
-        select: { userId: true },
-      });
-      return rows.map((row) => row.userId);
     },
   };
 }

@@ -85,16 +85,11 @@ export function createSessionService(sessions: SessionRepository) {
 
     /** The session with its participants and message count. */
     async info(principal: Principal, sessionId: string): Promise<SessionInfo> {
-      await requireSession(principal, sessionId);
-      const loaded = await sessions.findWithParticipants(sessionId);
-      if (!loaded) throw notFound('Session', sessionId);
+      const loaded = (await requireSession(principal, sessionId, {
+        include: { participants: { orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }] } },
+      })) as ChatSession & { participants: SessionParticipant[] };
       const { participants, ...session } = loaded;
       return { session, participants, messageCount: session.messageCount };
-    },
-
-    async participantIds(principal: Principal, sessionId: string): Promise<string[]> {
-      await requireSession(principal, sessionId);
-      return sessions.listParticipantIds(sessionId);
     },
 
     /**
