@@ -20,7 +20,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { closeRedisClient, createRedisClient, waitForRedis } from './redis/redis-client.ts';
 import { createRestHandler, isRestPath } from './rest/handler.ts';
 import { RestError } from './rest/rest-error.ts';
-import { tokenFromHeaders } from './auth/token-source.ts';
+import { tokenFromRequest } from './auth/token-source.ts';
 import { AppError } from './errors.ts';
 import { schema } from './schema/index.ts';
 import { createRealtime, hubPublisher, type Realtime } from './realtime/index.ts';
@@ -118,7 +118,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger,
     cookieName: config.jwt.cookieName,
     authenticate: async (req) => {
-      const token = tokenFromHeaders((name) => headerOf(req, name), config.jwt.cookieName);
+      const token = tokenFromRequest(req, config.jwt.cookieName);
       if (!token) throw new RestError(401, 'A valid token is required');
       await verifyToken(token).catch((error: unknown) => {
         throw new RestError(401, error instanceof AppError ? error.message : 'Token is malformed or invalid');
@@ -193,9 +193,4 @@ async function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
   clearTimeout(timer);
-}
-
-function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

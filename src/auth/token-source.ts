@@ -1,4 +1,5 @@
 /** Where a token may come from on an HTTP request or WebSocket upgrade. */
+import type { IncomingMessage } from 'node:http';
 
 /** The bearer token of an Authorization header value, if any. */
 export function bearerToken(authorization: string | null | undefined): string | undefined {
@@ -29,4 +30,15 @@ export function tokenFromHeaders(
   cookieName: string,
 ): string | undefined {
   return bearerToken(get('authorization')) ?? cookieValue(get('cookie'), cookieName);
+}
+
+/** One value of a Node request header (the first, when it was sent several times). */
+export function singleHeader(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** tokenFromHeaders for a Node request (REST routes, WebSocket upgrades). */
+export function tokenFromRequest(request: IncomingMessage, cookieName: string): string | undefined {
+  return tokenFromHeaders((name) => singleHeader(request, name), cookieName);
 }

@@ -4,6 +4,7 @@
  * Runs inside the request's correlation scope (see app.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { singleHeader } from '../auth/token-source.ts';
 import { httpStatusFor, type ErrorCode } from '../errors.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -65,10 +66,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     // Like NestJS: the body parser (bad JSON, 400) runs before the guard (401), validation after.
     const body = route.body ? await readJsonBody(req, maxBodyBytes) : {};
     await options.authenticate?.(req);
-    const header = (name: string) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
+    const header = (name: string) => singleHeader(req, name);
     const variables = route.variables({ params, query: url.searchParams, body, header });
     const outcome = await runGraphQL(options.yoga, route.document, variables, req.headers);
     if (outcome.ok) return sendJson(res, route.success.status, route.respond(outcome.data));

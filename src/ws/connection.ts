@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.ts';
-import { tokenFromHeaders } from '../auth/token-source.ts';
+import { tokenFromRequest } from '../auth/token-source.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { ConnectionControl } from '../context.ts';
 import { AppError, forbidden } from '../errors.ts';
@@ -120,7 +120,7 @@ export class GraphQLWsConnection {
     clearTimeout(this.initTimer);
     const token =
       tokenFromConnectionParams(payload) ??
-      tokenFromHeaders((name) => headerValue(this.request, name), this.deps.cookieName);
+      tokenFromRequest(this.request, this.deps.cookieName);
     if (!token) return this.close(CloseCode.Forbidden, 'Forbidden: a token is required in connectionParams or the request');
     try {
       this.principal = await this.deps.verifyToken(token);
@@ -279,9 +279,3 @@ function tokenFromConnectionParams(payload: unknown): string | undefined {
   if (typeof raw !== 'string' || raw.length === 0) return undefined;
   return raw.replace(/^Bearer\s+/i, '');
 }
-
-function headerValue(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
