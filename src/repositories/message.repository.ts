@@ -1,4 +1,5 @@
 /** Every Prisma call for messages. Sends, deletes and clears keep the session's counters in step. */
+import { exactJson } from '../db/exact-json.ts';
 import { Prisma, type ConversationMessage, type MessageRole, type PrismaClient } from '../db/prisma-client.ts';
 
 export type MessageQuery = Pick<Prisma.ConversationMessageFindManyArgs, 'include' | 'select'>;
@@ -26,7 +27,7 @@ export interface MessageChanges {
 export type MessageRepository = ReturnType<typeof createMessageRepository>;
 
 /** Prisma writes SQL NULL into a nullable JSON column only when given DbNull. */
-const jsonOrNull = (value: Prisma.InputJsonValue | null) => (value === null ? Prisma.DbNull : value);
+const jsonOrNull = (value: Prisma.InputJsonValue | null) => (value === null ? Prisma.DbNull : exactJson(value));
 
 export function createMessageRepository(prisma: PrismaClient) {
   return {

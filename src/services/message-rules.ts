@@ -4,6 +4,7 @@
  */
 import type { LimitsConfig } from '../config.ts';
 import { badInput } from '../errors.ts';
+import { isUsableId } from './id-rules.ts';
 
 /** Length in Unicode code points, so an emoji counts as one character. */
 export function characterLength(text: string): number {
@@ -26,23 +27,26 @@ export function checkContent(content: string, limits: LimitsConfig): string {
   return content;
 }
 
-/** Metadata is a JSON object (or null to clear it), bounded in size and depth. */
+/**
+ * Metadata is a JSON object (or null to clear it), bounded in size and depth, kept exactly:
+ * any key is allowed (`__proto__` and `constructor` too), but every key and string must be
+ * valid Unicode without NUL and every number finite, since neither database could store
+ * anything else as it was sent.
+ */
 export function checkMetadata(metadata: unknown, limits: LimitsConfig): Record<string, unknown> | null {
   if (metadata === null || metadata === undefined) return null;
   if (typeof metadata !== 'object' || Array.isArray(metadata)) throw badInput('metadata must be a JSON object');
-  const serialized = JSON.stringify(metadata);
-  const bytes = Buffer.byteLength(serialized, 'utf8');
+  if (depthOf(metadata, limits.maxMetadataDepth + 1) > limits.maxMetadataDepth) {
+    throw badInput(`metadata is nested deeper than ${limits.maxMetadataDepth} levels`, { limit: limits.maxMetadataDepth });
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
   if (bytes > limits.maxMetadataBytes) {
     throw badInput(`metadata is ${bytes} bytes as JSON; the limit is ${limits.maxMetadataBytes}`, {
       limit: limits.maxMetadataBytes,
     });
   }
-  if (depthOf(metadata, limits.maxMetadataDepth + 1) > limits.maxMetadataDepth) {
-    throw badInput(`metadata is nested deeper than ${limits.maxMetadataDepth} levels`, { limit: limits.maxMetadataDepth });
-  }
-  if (serialized.includes('\\u0000') || !serialized.isWellFormed()) {
-    throw badInput('metadata must not contain NUL characters or invalid Unicode');
-  }
+  const problem = unstorablePart(metadata);
+  if (problem) throw badInput(problem);
   return metadata as Record<string, unknown>;
 }
 
@@ -55,6 +59,26 @@ function depthOf(value: unknown, cap: number, depth = 0): number {
     if (deepest >= cap) break;
   }
   return deepest;
+}
+
+/** Describes the first key or value that could not be stored exactly (depth is already bounded). */
+function unstorablePart(value: unknown): string | null {
+  if (typeof value === 'string') return textProblem(value, 'metadata holds a string that');
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'metadata holds a number that is not finite';
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, child] of Object.entries(value)) {
+    const keyProblem = textProblem(key, 'metadata has a key that');
+    if (keyProblem) return keyProblem;
+    const childProblem = unstorablePart(child);
+    if (childProblem) return childProblem;
+  }
+  return null;
+}
+
+function textProblem(text: string, subject: string): string | null {
+  if (!text.isWellFormed()) return `${subject} is not valid Unicode (it contains a lone surrogate)`;
+  if (text.includes('\u0000')) return `${subject} contains a NUL character (U+0000), which cannot be stored`;
+  return null;
 }
 
 export function checkClientMessageId(id: string | null | undefined): string | null {
@@ -74,7 +98,5 @@ export function checkPage(limit: number, offset: number, limits: LimitsConfig): 
   return { limit, offset };
 }
 
-/** Ids are server-generated UUIDs; anything else cannot exist, and is not echoed back whole. */
-export function looksLikeId(id: string): boolean {
-  return typeof id === 'string' && id.length > 0 && id.length <= 64;
-}
+/** Ids are server-generated UUIDs; anything else cannot exist (see id-rules.ts). */
+export const looksLikeId = (id: string): boolean => isUsableId(id);
