@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import { isAppError, type ErrorCode } from '../errors.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
+import { pothosValidationMessage } from './pothos-messages.ts';
 import { asServiceUnavailable } from './unavailable.ts';
 
 export type MaskError = (error: unknown) => GraphQLError;
@@ -25,7 +26,8 @@ export function createMaskError(logger: Logger): MaskError {
     }
     if (graphqlError && !(cause instanceof Error && !(cause instanceof GraphQLError))) {
       const code = (graphqlError.extensions.code as string | undefined) ?? codeForGraphQLError(graphqlError, cause);
-      return withExtensions(graphqlError.message, graphqlError, { ...graphqlError.extensions, code, correlationId });
+      const message = isPothosValidation(cause) ? pothosValidationMessage(cause.message) : graphqlError.message;
+      return withExtensions(message, graphqlError, { ...graphqlError.extensions, code, correlationId });
     }
     logger.error('unexpected error', { correlationId, error: describe(cause) });
     const code: ErrorCode = 'INTERNAL_SERVER_ERROR';
@@ -59,12 +61,16 @@ function withExtensions(message: string, source: GraphQLError | undefined, exten
 /** Apollo's conventions for errors GraphQL itself raises. */
 function codeForGraphQLError(error: GraphQLError, cause: unknown): string {
   // Pothos rejects bad connection arguments (an invalid cursor) while resolving.
-  if (cause instanceof Error && cause.name === 'PothosValidationError') return 'BAD_USER_INPUT';
+  if (isPothosValidation(cause)) return 'BAD_USER_INPUT';
   const status = (error.extensions.http as { status?: number } | undefined)?.status;
   if (status === 403) return 'FORBIDDEN';
   if (error.message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
   if (error.message.startsWith('Variable ')) return 'BAD_USER_INPUT';
   return 'GRAPHQL_VALIDATION_FAILED';
+}
+
+function isPothosValidation(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'PothosValidationError';
 }
 
 function describe(error: unknown): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { badInput, forbidden, notFound, rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { MessagePageQuery, MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
 import type { ChatEventPublisher } from './chat-events.ts';
+import { checkMessageCursor } from './cursor-rules.ts';
 import { checkClientMessageId, checkContent, checkMetadata, checkPage, looksLikeId } from './message-rules.ts';
 import type { SessionService } from './session.service.ts';
 
@@ -157,6 +158,7 @@ export function createMessageService({ messages, sessions, events, limits, sendR
 
     /** A page of the session's Relay connection (`query` carries take, skip and cursor). No authorization: for callers that already checked. */
     connectionPage(sessionId: string, query: MessagePageQuery): Promise<ConversationMessage[]> {
+      checkMessageCursor(sessionId, query.cursor);
       return messages.listConnectionPage(sessionId, query);
     },
 

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { ChatSession, SessionParticipant } from '../db/prisma-client.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import type { SessionQuery, SessionRepository } from '../repositories/session.repository.ts';
+import { checkSessionCursor } from './cursor-rules.ts';
 
 const MAX_TITLE_LENGTH = 200;
 const MAX_PARTICIPANTS_AT_CREATION = 100;
@@ -72,6 +73,7 @@ export function createSessionService(sessions: SessionRepository) {
     },
 
     listForUser(principal: Principal, query: SessionQuery): Promise<ChatSession[]> {
+      checkSessionCursor(query.cursor);
       return sessions.listForUser(principal.userId, query);
     },
 

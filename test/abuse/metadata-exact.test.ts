@@ -37,7 +37,7 @@ describe.each(testedProviders())('metadata and content kept exactly on %s', (pro
   it('stores __proto__, constructor and $type keys sent as JSON variables and returns them', async () => {
     const sent = dataOf(await send(SPECIAL_KEYS)).sendMessage;
     expect(canonicalJson(sent.metadata)).toBe(canonicalJson(SPECIAL_KEYS));
-    expect(Object.keys(await readBack(sent.id))).toContain('__proto__');
+    expect(Object.keys((await readBack(sent.id)) as object)).toContain('__proto__');
     expect(canonicalJson(await readBack(sent.id))).toBe(canonicalJson(SPECIAL_KEYS));
     // Nothing leaked into prototypes on the way.
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
