@@ -6,6 +6,7 @@
  */
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { AppError, unauthenticated } from '../errors.ts';
+import { isUsableUserId } from '../services/id-rules.ts';
 import { SERVICE_SCOPE, type Principal } from './principal.ts';
 
 export interface TokenVerifierOptions {
@@ -87,7 +88,9 @@ function reasonFor(error: unknown): string {
 }
 
 function principalFrom(payload: JWTPayload): Principal {
-  if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
+  // A NUL or a lone surrogate cannot be stored (PostgreSQL refuses NUL and turns lone
+  // surrogates into U+FFFD, which would let two different subs share one user).
+  if (!isUsableUserId(payload.sub)) {
     throw unauthenticated('Token has no usable "sub" claim');
   }
   const scope = payload.scope ?? payload.scp;

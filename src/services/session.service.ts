@@ -5,6 +5,7 @@ import type { ChatSession, SessionParticipant } from '../db/prisma-client.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import type { SessionQuery, SessionRepository } from '../repositories/session.repository.ts';
 import { checkSessionCursor } from './cursor-rules.ts';
+import { assertUsableId } from './id-rules.ts';
 
 const MAX_TITLE_LENGTH = 200;
 const MAX_PARTICIPANTS_AT_CREATION = 100;
@@ -38,6 +39,7 @@ export function createSessionService(sessions: SessionRepository) {
     sessionId: string,
     query?: Pick<SessionQuery, 'include' | 'select'>,
   ): Promise<ChatSession> {
+    assertUsableId('Session', sessionId);
     const session = principal.isService
       ? await sessions.findById(sessionId, query)
       : await sessions.findForParticipant(sessionId, principal.userId, query);
