@@ -15,9 +15,10 @@ import { testedProviders } from '../support/server.ts';
 /** Built from JSON text: an object literal would turn `__proto__` into a prototype, not a key. */
 const SPECIAL_KEYS = JSON.parse(
   '{"__proto__":{"polluted":true},"constructor":"c","prototype":{"x":1},"toString":"t","hasOwnProperty":0,' +
-    '"nested":{"__proto__":[1,{"__proto__":null}]},"$type":"DateTime","tagged":{"$type":"Json","value":"{}"},' +
-    '"list":[{"$type":"z"}]}',
+    '"nested":{"__proto__":[1,{"__proto__":null}]}}',
 ) as Record<string, unknown>;
+/** Prisma reads `$type` as a tag of its own wire format (prisma/orm#21454). */
+const TYPE_KEYS = { tagged: { $type: 'Json', value: '{}' }, list: [{ $type: 'z' }], date: { $type: 'DateTime', value: 'x' } };
 
 describe.each(testedProviders())('metadata and content kept exactly on %s', (provider) => {
   const chat = useChatServer(provider);
@@ -34,13 +35,20 @@ describe.each(testedProviders())('metadata and content kept exactly on %s', (pro
     await chat.send(alice, sessionId, { content: 'before', metadata: { keep: 'me' } });
   });
 
-  it('stores __proto__, constructor and $type keys sent as JSON variables and returns them', async () => {
+  it('stores __proto__ and constructor keys sent as JSON variables and returns them', async () => {
     const sent = dataOf(await send(SPECIAL_KEYS)).sendMessage;
     expect(canonicalJson(sent.metadata)).toBe(canonicalJson(SPECIAL_KEYS));
     expect(Object.keys((await readBack(sent.id)) as object)).toContain('__proto__');
     expect(canonicalJson(await readBack(sent.id))).toBe(canonicalJson(SPECIAL_KEYS));
     // Nothing leaked into prototypes on the way.
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('stores objects with a $type key as objects, nested or at the top', async () => {
+    for (const metadata of [TYPE_KEYS, { $type: 'top', nested: TYPE_KEYS }]) {
+      const sent = dataOf(await send(metadata)).sendMessage;
+      expect(canonicalJson(await readBack(sent.id))).toBe(canonicalJson(metadata));
+    }
   });
 
   it('stores __proto__ and constructor keys written inline in the document', async () => {
