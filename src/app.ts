@@ -137,7 +137,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     stopping: () => stopping !== undefined,
     logger,
   });
-  const server = createServer({ maxHeaderSize: config.operationLimits.maxHeaderBytes }, handle);
+  // A missing Host is refused by the request handler (JSON 400 with a correlation id), not by Node's bare 400.
+  const server = createServer({ maxHeaderSize: config.operationLimits.maxHeaderBytes, requireHostHeader: false }, handle);
   server.on('clientError', createClientErrorHandler(logger));
   const ws = attachGraphQLWs(server, '/graphql', config.realtime, {
     yoga,
