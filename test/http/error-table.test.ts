@@ -31,7 +31,7 @@ const deep = `{ sessions { edges { node { messages { edges { node { session { me
 describe('the error table', () => {
   const chat = useChatServer('sqlite');
   const strict = useChatServer('sqlite', { CSRF_PREVENTION: 'true', MAX_BATCH_OPERATIONS: '2' });
-  const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+  const post = (body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) =>
     call(chat.server.graphqlUrl, { method: 'POST', headers: { ...graphqlHeaders, ...headers }, body });
   const getQuery = (url: string, query: string, headers: Record<string, string> = {}) =>
     call(`${url}?query=${encodeURIComponent(query)}`, { headers: { accept: 'application/graphql-response+json', ...headers } });
@@ -42,7 +42,7 @@ describe('the error table', () => {
     ['a query over MAX_QUERY_DEPTH', 'GRAPHQL_VALIDATION_FAILED', () => post(JSON.stringify({ query: deep }))],
     ['a variable of the wrong type', 'BAD_USER_INPUT', () => post(JSON.stringify({ query: 'query($n: Int) { messages(sessionId: "s", limit: $n) { id } }', variables: { n: 'ten' } }))],
     ['a body that is not JSON', 'BAD_REQUEST', () => post('{"query":')],
-    ['a body that is not UTF-8', 'BAD_REQUEST', () => post(Buffer.from([0x7b, 0xff, 0x7d]))],
+    ['a body that is not UTF-8', 'BAD_REQUEST', () => post(new Uint8Array([0x7b, 0xff, 0x7d]))],
     ['a body without a query', 'BAD_REQUEST', () => post(JSON.stringify({ variables: {} }))],
     ['a batch when batching is off', 'BAD_REQUEST', () => post(JSON.stringify([{ query: '{ __typename }' }]))],
     ['a body over MAX_BODY_BYTES', 'REQUEST_ENTITY_TOO_LARGE', () => post(JSON.stringify({ query: `{ __typename } #${'x'.repeat(300_000)}` }))],

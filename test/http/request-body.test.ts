@@ -37,7 +37,7 @@ describe.each(testedProviders())('request bodies on %s', (provider) => {
     const response = await fetch(chat.server.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${await mintToken(userId)}` },
-      body,
+      body: typeof body === 'string' ? body : new Uint8Array(body),
     });
     const text = await response.text();
     expectNoInternals(text);
@@ -67,7 +67,7 @@ describe.each(testedProviders())('request bodies on %s', (provider) => {
     const response = await fetch(`${chat.server.url}${messagesOf(sessionId)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await mintToken(alice)}` },
-      body: jsonWithBytes('{"content":"before', bytes, 'after"}'),
+      body: new Uint8Array(jsonWithBytes('{"content":"before', bytes, 'after"}')),
     });
     const text = await response.text();
     expectNoInternals(text);
