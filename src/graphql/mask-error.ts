@@ -6,6 +6,8 @@
  */
 import { GraphQLError } from 'graphql';
 import { httpStatusOf, isAppError, isErrorCode, type ErrorCode } from '../errors.ts';
+import { describeFailure } from '../http/describe-failure.ts';
+import { unexpectedErrorMessage } from '../http/error-response.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
 import { asServiceUnavailable } from './unavailable.ts';
@@ -20,16 +22,16 @@ export function createMaskError(logger: Logger): MaskError {
 
     const known = isAppError(cause) ? cause : asServiceUnavailable(cause);
     if (known) {
-      if (known.code === 'SERVICE_UNAVAILABLE') logger.warn('dependency unavailable', { correlationId, error: describe(cause) });
+      if (known.code === 'SERVICE_UNAVAILABLE') logger.warn('dependency unavailable', { correlationId, error: describeFailure(cause) });
       return withExtensions(known.message, graphqlError, { ...known.details, code: known.code, correlationId });
     }
     if (graphqlError && !(cause instanceof Error && !(cause instanceof GraphQLError))) {
       const code = tableCodeFor(graphqlError, cause);
       return withExtensions(graphqlError.message, graphqlError, { ...graphqlError.extensions, code, correlationId, http: httpFor(graphqlError, code) });
     }
-    logger.error('unexpected error', { correlationId, error: describe(cause) });
+    logger.error('unexpected error', { correlationId, error: describeFailure(cause) });
     const code: ErrorCode = 'INTERNAL_SERVER_ERROR';
-    return withExtensions(`Unexpected error. Quote correlation id ${correlationId} when reporting it.`, graphqlError, {
+    return withExtensions(unexpectedErrorMessage(correlationId), graphqlError, {
       code,
       correlationId,
     });
@@ -102,9 +104,3 @@ function codeForGraphQLError(error: GraphQLError, cause: unknown): string {
   if (error.message.startsWith('Variable ')) return 'BAD_USER_INPUT';
   return 'GRAPHQL_VALIDATION_FAILED';
 }
-
-function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
-  return { value: String(error) };
-}
-

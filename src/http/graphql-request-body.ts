@@ -29,7 +29,7 @@ export function boundRequestBody(options: RequestBodyOptions): Plugin {
       setRequestParser(async (incoming) => {
         const bytes = await readAtMost(incoming, options.maxBytes);
         if (!isMultipart(incoming)) assertUtf8(bytes);
-        return parse(new fetchAPI.Request(incoming.url, { method: incoming.method, headers: incoming.headers, body: bytes }));
+        return parse(new fetchAPI.Request(incoming.url, { method: incoming.method, headers: incoming.headers, signal: incoming.signal, body: bytes }));
       });
     },
   };

@@ -6,6 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { singleHeader } from '../auth/token-source.ts';
 import { isErrorCode, notFound } from '../errors.ts';
+import { describeFailure } from '../http/describe-failure.ts';
+import { unexpectedErrorMessage } from '../http/error-response.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
 import { runGraphQL, type GraphQLEndpoint, type GraphQLOutcome } from './graphql-runner.ts';
@@ -61,10 +63,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     if (match.kind === 'wrong-method') throw methodNotAllowed(method, match.allowed);
 
     const { route, params } = match;
-    refuseUnstorableIds(params);
     // Like NestJS: the body parser (bad JSON, 400) runs before the guard (401), validation after.
     const body = route.body ? await readJsonBody(req, maxBodyBytes) : {};
     await options.authenticate?.(req);
+    refuseUnstorableIds(params);
     const header = (name: string) => singleHeader(req, name);
     const variables = route.variables({ params, query: url.searchParams, body, header });
     const outcome = await runGraphQL(options.yoga, route.document, variables, req.headers);
@@ -81,8 +83,8 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const correlationId = currentCorrelationId();
       if (error instanceof RestError) return sendError(res, error, correlationId);
       if (res.headersSent || req.destroyed) return;
-      options.logger?.error('unexpected REST error', { correlationId, error: describe(error) });
-      sendError(res, new RestError('INTERNAL_SERVER_ERROR', unexpected(correlationId)), correlationId);
+      options.logger?.error('unexpected REST error', { correlationId, error: describeFailure(error) });
+      sendError(res, new RestError('INTERNAL_SERVER_ERROR', unexpectedErrorMessage(correlationId)), correlationId);
     }
   };
 }
@@ -100,7 +102,7 @@ function restErrorFor(failure: GraphQLFailure, route: RestRoute, correlationId: 
     return new RestError(code, message, headers);
   }
   logger?.error('REST route document was rejected by GraphQL', { correlationId, route: route.operationId, code, message });
-  return new RestError('INTERNAL_SERVER_ERROR', unexpected(correlationId));
+  return new RestError('INTERNAL_SERVER_ERROR', unexpectedErrorMessage(correlationId));
 }
 
 /** Codes that can only mean the route's own GraphQL document is broken. */
@@ -125,8 +127,6 @@ function methodNotAllowed(method: string, allowed: readonly string[]): RestError
   });
 }
 
-const unexpected = (correlationId: string) => `Unexpected error. Quote correlation id ${correlationId} when reporting it.`;
-
 function shorten(path: string): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }
@@ -144,9 +144,4 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
     'content-type': 'application/json; charset=utf-8',
   });
   res.end(JSON.stringify(body));
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
-  return { value: String(error) };
 }

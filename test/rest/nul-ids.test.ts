@@ -31,6 +31,10 @@ describe.each(testedProviders())('NUL in REST path ids on %s', (provider) => {
     expectRestError(unknown, 404, new RegExp(`^${what} ".*" was not found$`));
   });
 
+  it('checks the token first: a NUL id without a token answers 401', async () => {
+    expectRestError(await rest.call('GET', '/chat/sessions/%00abc/messages'), 401);
+  });
+
   it('leaves the session of the caller untouched', async () => {
     const alice = uniqueUser('alice');
     const sessionId = await chat.createSession(alice);
