@@ -2,7 +2,7 @@
  * buildApp(config): wires database, services, GraphQL (HTTP + WebSocket) and REST onto
  * one HTTP server. Returns handles to start and stop it; nothing here reads process.env.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolveSigningSecret } from './auth/signing-secret.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
@@ -13,12 +13,13 @@ import { createContextFactory } from './graphql/context-factory.ts';
 import { createMaskError } from './graphql/mask-error.ts';
 import { createChatYoga } from './graphql/yoga.ts';
 import { createHealthEndpoints, type ReadinessCheck } from './http/health.ts';
+import { createClientErrorHandler } from './http/client-error.ts';
+import { createRequestHandler } from './http/request-handler.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.ts';
-import { correlationIdFrom, runWithCorrelationId } from './observability/correlation.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { closeRedisClient, createRedisClient, waitForRedis } from './redis/redis-client.ts';
-import { createRestHandler, isRestPath } from './rest/handler.ts';
+import { createRestHandler } from './rest/handler.ts';
 import { RestError } from './rest/rest-error.ts';
 import { tokenFromRequest } from './auth/token-source.ts';
 import { AppError } from './errors.ts';
@@ -104,6 +105,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     cookieName: config.jwt.cookieName,
     operationLimits: config.operationLimits,
     exposure: config.exposure,
+    logger,
   });
 
   let stopping: Promise<void> | undefined;
@@ -116,28 +118,28 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const rest = createRestHandler({
     yoga,
     logger,
+    maxBodyBytes: config.operationLimits.maxBodyBytes,
     cookieName: config.jwt.cookieName,
     authenticate: async (req) => {
       const token = tokenFromRequest(req, config.jwt.cookieName);
-      if (!token) throw new RestError(401, 'A valid token is required');
+      if (!token) throw new RestError('UNAUTHENTICATED', 'A valid token is required');
       await verifyToken(token).catch((error: unknown) => {
-        throw new RestError(401, error instanceof AppError ? error.message : 'Token is malformed or invalid');
+        throw new RestError('UNAUTHENTICATED', error instanceof AppError ? error.message : 'Token is malformed or invalid');
       });
     },
   });
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const correlationId = correlationIdFrom(req.headers['x-request-id'] as string | undefined);
-    runWithCorrelationId(correlationId, () => {
-      requests.track(req, res);
-      // While draining, a keep-alive connection is closed after its response.
-      if (stopping) res.setHeader('connection', 'close');
-      if (health(req, res)) return;
-      if (isRestPath(req.url)) return void rest(req, res);
-      void yoga(req, res);
-    });
-  };
-  const server = createServer(handle);
+  const handle = createRequestHandler({
+    health,
+    rest,
+    graphql: (req, res) => yoga(req, res),
+    requests,
+    stopping: () => stopping !== undefined,
+    logger,
+  });
+  // A missing Host is refused by the request handler (JSON 400 with a correlation id), not by Node's bare 400.
+  const server = createServer({ maxHeaderSize: config.operationLimits.maxHeaderBytes, requireHostHeader: false }, handle);
+  server.on('clientError', createClientErrorHandler(logger));
   const ws = attachGraphQLWs(server, '/graphql', config.realtime, {
     yoga,
     maskError,

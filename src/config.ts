@@ -79,8 +79,13 @@ export interface OperationLimitsConfig {
   maxTokens: number;
   /** MAX_BATCH_OPERATIONS, default 0: operations per batched HTTP request (0 turns batching off). */
   maxBatchOperations: number;
-  /** MAX_BODY_BYTES, default 262144 (256 KiB): largest HTTP request body. */
+  /** MAX_BODY_BYTES, default 262144 (256 KiB): largest HTTP request body, GraphQL and REST alike (larger answers 413). */
   maxBodyBytes: number;
+  /**
+   * MAX_HEADER_BYTES, default 16384 (16 KiB): largest request line plus headers of an HTTP
+   * request or WebSocket upgrade (Node's `maxHeaderSize`); larger answers 431.
+   */
+  maxHeaderBytes: number;
 }
 
 /** What the GraphQL endpoint reveals about itself; everything is on outside production. */
@@ -210,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxTokens: intFrom(env, 'MAX_QUERY_TOKENS', 1000, 1),
       maxBatchOperations: intFrom(env, 'MAX_BATCH_OPERATIONS', 0, 0, 1000),
       maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 262144, 1024),
+      maxHeaderBytes: intFrom(env, 'MAX_HEADER_BYTES', 16384, 1024, 1024 * 1024),
     },
     exposure: {
       introspection: boolFrom(env, 'GRAPHQL_INTROSPECTION', !production),

@@ -5,7 +5,9 @@
  * and logged under the same correlation id the client receives.
  */
 import { GraphQLError } from 'graphql';
-import { isAppError, type ErrorCode } from '../errors.ts';
+import { httpStatusOf, isAppError, isErrorCode, type ErrorCode } from '../errors.ts';
+import { describeFailure } from '../http/describe-failure.ts';
+import { unexpectedErrorMessage } from '../http/error-response.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
 import { pothosValidationMessage } from './pothos-messages.ts';
@@ -21,17 +23,17 @@ export function createMaskError(logger: Logger): MaskError {
 
     const known = isAppError(cause) ? cause : asServiceUnavailable(cause);
     if (known) {
-      if (known.code === 'SERVICE_UNAVAILABLE') logger.warn('dependency unavailable', { correlationId, error: describe(cause) });
+      if (known.code === 'SERVICE_UNAVAILABLE') logger.warn('dependency unavailable', { correlationId, error: describeFailure(cause) });
       return withExtensions(known.message, graphqlError, { ...known.details, code: known.code, correlationId });
     }
     if (graphqlError && !(cause instanceof Error && !(cause instanceof GraphQLError))) {
-      const code = (graphqlError.extensions.code as string | undefined) ?? codeForGraphQLError(graphqlError, cause);
+      const code = tableCodeFor(graphqlError, cause);
       const message = isPothosValidation(cause) ? pothosValidationMessage(cause.message) : graphqlError.message;
-      return withExtensions(message, graphqlError, { ...graphqlError.extensions, code, correlationId });
+      return withExtensions(message, graphqlError, { ...graphqlError.extensions, code, correlationId, http: httpFor(graphqlError, code) });
     }
-    logger.error('unexpected error', { correlationId, error: describe(cause) });
+    logger.error('unexpected error', { correlationId, error: describeFailure(cause) });
     const code: ErrorCode = 'INTERNAL_SERVER_ERROR';
-    return withExtensions(`Unexpected error. Quote correlation id ${correlationId} when reporting it.`, graphqlError, {
+    return withExtensions(unexpectedErrorMessage(correlationId), graphqlError, {
       code,
       correlationId,
     });
@@ -58,6 +60,42 @@ function withExtensions(message: string, source: GraphQLError | undefined, exten
   });
 }
 
+/**
+ * The table code of an error GraphQL or Yoga raised. Yoga answers some refusals with
+ * BAD_REQUEST and a status of their own (405 for a wrong method, 413 for too large a
+ * batch); those get the code the table has for that status, so one code means one status.
+ */
+function tableCodeFor(error: GraphQLError, cause: unknown): string {
+  const given = error.extensions.code;
+  const code = typeof given === 'string' ? given : codeForGraphQLError(error, cause);
+  const status = statusOf(error);
+  if (!isErrorCode(code) || status === undefined || httpStatusOf(code) === status) return code;
+  return codeForStatus[status] ?? code;
+}
+
+const codeForStatus: Partial<Record<number, ErrorCode>> = {
+  400: 'BAD_REQUEST',
+  403: 'FORBIDDEN',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'REQUEST_ENTITY_TOO_LARGE',
+};
+
+/**
+ * Yoga's `http` extension with the status the table gives the code: a refused request
+ * answers that status (Yoga still answers 200 for `spec` errors to `application/json` clients,
+ * as GraphQL over HTTP asks). Errors raised while executing have no `http` and keep 200.
+ */
+function httpFor(error: GraphQLError, code: string): unknown {
+  const http = error.extensions.http as Record<string, unknown> | undefined;
+  if (http === undefined || !isErrorCode(code)) return http;
+  return { ...http, status: httpStatusOf(code) };
+}
+
+function statusOf(error: GraphQLError): number | undefined {
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
 /** Apollo's conventions for errors GraphQL itself raises. */
 function codeForGraphQLError(error: GraphQLError, cause: unknown): string {
   // Pothos rejects bad connection arguments (an invalid cursor) while resolving.
@@ -72,9 +110,3 @@ function codeForGraphQLError(error: GraphQLError, cause: unknown): string {
 function isPothosValidation(error: unknown): error is Error {
   return error instanceof Error && error.name === 'PothosValidationError';
 }
-
-function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
-  return { value: String(error) };
-}
-

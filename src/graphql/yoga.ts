@@ -5,7 +5,10 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { tokenFromHeaders } from '../auth/token-source.ts';
 import type { GraphQLExposureConfig, OperationLimitsConfig } from '../config.ts';
 import type { Context } from '../context.ts';
+import { containGraphQLFailures } from '../http/graphql-containment.ts';
+import { boundRequestBody } from '../http/graphql-request-body.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { ContextFactory } from './context-factory.ts';
 import type { MaskError } from './mask-error.ts';
 import { createOperationLimitPlugins } from './operation-limits.ts';
@@ -20,21 +23,32 @@ export interface YogaOptions {
   cookieName: string;
   operationLimits: OperationLimitsConfig;
   exposure: GraphQLExposureConfig;
+  /** Receives unexpected failures of the HTTP request handling, with their stack. */
+  logger: Logger;
   /** Extra envelop/Yoga plugins (limits, real-time hooks). */
   plugins?: Plugin[];
 }
 
-export type ChatYoga = YogaServerInstance<Record<string, never>, Context>;
+/**
+ * What a request brings besides itself: nothing from a socket; `internalRequest` when the
+ * server builds it (the REST shim), so the body limit of the HTTP edge is not applied twice.
+ */
+export interface ChatServerContext {
+  internalRequest?: true;
+}
+
+export type ChatYoga = YogaServerInstance<ChatServerContext, Context>;
 
 export function createChatYoga(options: YogaOptions): ChatYoga {
-  return createYoga<Record<string, never>, Context>({
+  return createYoga<ChatServerContext, Context>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: options.exposure.graphiql,
     logging: false,
     batching: options.operationLimits.maxBatchOperations > 0 ? { limit: options.operationLimits.maxBatchOperations } : false,
-    maxRequestBodySize: options.operationLimits.maxBodyBytes,
+    // Bounded by boundRequestBody instead, which also refuses invalid UTF-8.
+    maxRequestBodySize: false,
     maskedErrors: { maskError: (error) => options.maskError(error) },
     // Operations from a WebSocket arrive with their context already built (wsContext).
     context: (initial) => {
@@ -46,6 +60,8 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
       );
     },
     plugins: [
+      containGraphQLFailures(options.logger),
+      boundRequestBody({ maxBytes: options.operationLimits.maxBodyBytes }),
       stampCorrelationHeader(),
       maskEveryError(options.maskError),
       ...(options.exposure.csrfPrevention ? [useCSRFPrevention({ requestHeaders: CSRF_HEADERS })] : []),

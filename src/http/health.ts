@@ -22,10 +22,13 @@ export interface HealthOptions {
   logger: Logger;
 }
 
-/** Returns a handler that answers the two paths and returns false for any other request. */
-export function createHealthEndpoints(options: HealthOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+/** Answers the two paths; resolves true once answered, false (at once) for any other path. Rejects only on a bug. */
+export type HealthHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** Returns the handler of `/healthz` and `/readyz`. */
+export function createHealthEndpoints(options: HealthOptions): HealthHandler {
   const timeoutMs = options.timeoutMs ?? 2000;
-  return (req, res) => {
+  return async (req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
@@ -36,10 +39,9 @@ export function createHealthEndpoints(options: HealthOptions): (req: IncomingMes
       sendJson(res, 503, { status: 'stopping', checks: {} });
       return true;
     }
-    void runChecks(options, timeoutMs).then((checks) => {
-      const ready = Object.values(checks).every((outcome) => outcome === 'ok');
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks });
-    });
+    const checks = await runChecks(options, timeoutMs);
+    const ready = Object.values(checks).every((outcome) => outcome === 'ok');
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks });
     return true;
   };
 }

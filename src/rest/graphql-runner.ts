@@ -7,7 +7,15 @@ import { currentCorrelationId } from '../observability/correlation.ts';
 
 /** The part of Yoga the REST layer needs: the app's ChatYoga, or a stub in unit tests. */
 export interface GraphQLEndpoint {
-  fetch(url: string, init: RequestInit): Response | Promise<Response>;
+  fetch(url: string, init: RequestInit, serverContext: InternalRequestContext): Response | Promise<Response>;
+}
+
+/**
+ * Marks a request the server builds itself (not read from a socket): the HTTP edge has
+ * already bounded and decoded the client's body, so GraphQL does not bound it again.
+ */
+export interface InternalRequestContext {
+  internalRequest: true;
 }
 
 export type GraphQLOutcome =
@@ -39,7 +47,7 @@ export async function runGraphQL(
     method: 'POST',
     headers,
     body: JSON.stringify({ query: document, variables }),
-  });
+  }, { internalRequest: true });
   const result = (await response.json()) as { data?: Record<string, unknown> | null; errors?: ResultError[] };
   const [error] = result.errors ?? [];
   if (error) {

@@ -5,7 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { singleHeader } from '../auth/token-source.ts';
-import { httpStatusFor, type ErrorCode } from '../errors.ts';
+import { isErrorCode, notFound } from '../errors.ts';
+import { describeFailure } from '../http/describe-failure.ts';
+import { unexpectedErrorMessage } from '../http/error-response.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
 import { runGraphQL, type GraphQLEndpoint, type GraphQLOutcome } from './graphql-runner.ts';
@@ -18,8 +20,8 @@ import { restRoutes, type RestRoute } from './routes.ts';
 export interface RestHandlerOptions {
   /** The app's Yoga instance: every route runs through it. */
   yoga: GraphQLEndpoint;
-  /** Largest JSON body accepted, in bytes (default 1 MiB); larger answers 413. */
-  maxBodyBytes?: number;
+  /** Largest JSON body accepted, in bytes (MAX_BODY_BYTES, the limit GraphQL uses too); larger answers 413. */
+  maxBodyBytes: number;
   /** Cookie that may carry the JWT, as documented in the OpenAPI document (default `jwt`). */
   cookieName?: string;
   /** Receives unexpected failures (default: none). */
@@ -29,14 +31,12 @@ export interface RestHandlerOptions {
   /**
    * Checks the caller's token before the route validates its input, as NestJS guards run
    * before pipes: a request without a valid token answers 401 even when its input is bad.
-   * Throws RestError(401). Default: none (GraphQL checks the token anyway).
+   * Throws RestError('UNAUTHENTICATED'). Default: none (GraphQL checks the token anyway).
    */
   authenticate?: (req: IncomingMessage) => Promise<void>;
 }
 
 export type RestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 type GraphQLFailure = Extract<GraphQLOutcome, { ok: false }>;
 
@@ -48,7 +48,7 @@ export function isRestPath(url: string | undefined): boolean {
 /** Builds the REST handler; it never rejects (failures become error responses). */
 export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const routes = options.routes ?? restRoutes;
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const { maxBodyBytes } = options;
   const openApi = buildOpenApiDocument(routes, { cookieName: options.cookieName ?? 'jwt' });
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -59,13 +59,14 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       return sendJson(res, 200, openApi);
     }
     const match = matchRoute(routes, method, url.pathname);
-    if (match.kind === 'not-found') throw new RestError(404, `Cannot ${method} ${shorten(url.pathname)}`);
+    if (match.kind === 'not-found') throw new RestError('NOT_FOUND', `Cannot ${method} ${shorten(url.pathname)}`);
     if (match.kind === 'wrong-method') throw methodNotAllowed(method, match.allowed);
 
     const { route, params } = match;
     // Like NestJS: the body parser (bad JSON, 400) runs before the guard (401), validation after.
     const body = route.body ? await readJsonBody(req, maxBodyBytes) : {};
     await options.authenticate?.(req);
+    refuseUnstorableIds(params);
     const header = (name: string) => singleHeader(req, name);
     const variables = route.variables({ params, query: url.searchParams, body, header });
     const outcome = await runGraphQL(options.yoga, route.document, variables, req.headers);
@@ -82,35 +83,49 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const correlationId = currentCorrelationId();
       if (error instanceof RestError) return sendError(res, error, correlationId);
       if (res.headersSent || req.destroyed) return;
-      options.logger?.error('unexpected REST error', { correlationId, error: describe(error) });
-      sendError(res, new RestError(500, unexpected(correlationId)), correlationId);
+      options.logger?.error('unexpected REST error', { correlationId, error: describeFailure(error) });
+      sendError(res, new RestError('INTERNAL_SERVER_ERROR', unexpectedErrorMessage(correlationId)), correlationId);
     }
   };
 }
 
 /**
  * The REST error for a failed operation: the status from the shared code table and the
- * GraphQL message (already masked). A code outside the table means GraphQL rejected our
- * own document (validation, parse): a server bug, logged and answered as a masked 500.
+ * GraphQL message (already masked). A code outside the table, or a parse or validation
+ * failure, means GraphQL rejected our own document: a server bug, logged and answered as
+ * a masked 500.
  */
 function restErrorFor(failure: GraphQLFailure, route: RestRoute, correlationId: string, logger?: Logger): RestError {
   const { code, message, retryAfterSeconds } = failure;
-  if (code !== undefined && Object.hasOwn(httpStatusFor, code)) {
+  if (isErrorCode(code) && !ROUTE_DOCUMENT_FAILURES.has(code)) {
     const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
-    return new RestError(httpStatusFor[code as ErrorCode], message, headers);
+    return new RestError(code, message, headers);
   }
   logger?.error('REST route document was rejected by GraphQL', { correlationId, route: route.operationId, code, message });
-  return new RestError(500, unexpected(correlationId));
+  return new RestError('INTERNAL_SERVER_ERROR', unexpectedErrorMessage(correlationId));
+}
+
+/** Codes that can only mean the route's own GraphQL document is broken. */
+const ROUTE_DOCUMENT_FAILURES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'OPERATION_RESOLUTION_FAILURE']);
+
+/**
+ * No stored id contains a NUL character (and PostgreSQL text cannot hold one): such a path
+ * id names nothing, so it answers 404 like any unknown id, without reaching the database.
+ */
+function refuseUnstorableIds(params: Record<string, string>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (!value.includes('\u0000')) continue;
+    const what = name.replace(/Id$/, '');
+    throw new RestError('NOT_FOUND', notFound(`${what.charAt(0).toUpperCase()}${what.slice(1)}`, value).message);
+  }
 }
 
 function methodNotAllowed(method: string, allowed: readonly string[]): RestError {
   const choices = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed.join('');
-  return new RestError(405, `Method ${method} is not allowed here; use ${choices}`, {
+  return new RestError('METHOD_NOT_ALLOWED', `Method ${method} is not allowed here; use ${choices}`, {
     allow: allowed.join(', '),
   });
 }
-
-const unexpected = (correlationId: string) => `Unexpected error. Quote correlation id ${correlationId} when reporting it.`;
 
 function shorten(path: string): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
@@ -119,7 +134,7 @@ function shorten(path: string): string {
 function sendError(res: ServerResponse, error: RestError, correlationId: string): void {
   if (res.headersSent) return;
   const headers = { ...error.headers, 'x-correlation-id': correlationId };
-  sendJson(res, error.status, restErrorBody(error.status, error.message, correlationId), headers);
+  sendJson(res, error.status, restErrorBody(error.code, error.message, correlationId), headers);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -129,9 +144,4 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
     'content-type': 'application/json; charset=utf-8',
   });
   res.end(JSON.stringify(body));
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
-  return { value: String(error) };
 }

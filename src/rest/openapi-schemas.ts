@@ -56,11 +56,12 @@ export const openApiSchemas = {
   },
   Error: {
     type: 'object',
-    required: ['statusCode', 'message', 'error', 'correlationId'],
+    required: ['statusCode', 'message', 'error', 'code', 'correlationId'],
     properties: {
       statusCode: { type: 'integer', example: 404 },
       message: { type: 'string', example: 'Session "…" was not found' },
       error: { type: 'string', example: 'Not Found' },
+      code: { type: 'string', example: 'NOT_FOUND', description: 'The code of the error table, as GraphQL answers it in extensions.code.' },
       correlationId: { type: 'string', description: 'Also in the x-correlation-id header; quote it when reporting.' },
     },
   },

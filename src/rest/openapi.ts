@@ -16,7 +16,7 @@ const errorStatuses: Record<string, string> = {
   '401': 'Missing, invalid or expired JWT.',
   '403': 'Not allowed: someone else\'s message, or a session you do not own.',
   '404': 'The session or message does not exist or is not yours to see.',
-  '413': 'The request body is larger than 1 MiB.',
+  '413': 'The request body is larger than MAX_BODY_BYTES (default 256 KiB).',
   '429': 'Too many requests; retry later.',
   '500': 'Unexpected server error (masked); quote the correlation id.',
   '503': 'A dependency (the database) is unavailable; retry shortly.',

@@ -3,14 +3,15 @@
  * integer query parameters. Range rules stay in the GraphQL services.
  */
 import type { IncomingMessage } from 'node:http';
-import { badRequest, RestError } from './rest-error.ts';
+import { badRequest, badRestInput, RestError } from './rest-error.ts';
 
 /** A parsed JSON request body: always an object (`{}` when the body is empty). */
 export type JsonObject = Record<string, unknown>;
 
 /**
- * Reads the body as JSON. Empty → `{}`; over `maxBytes` → 413; not JSON → 400
- * "Request body is not valid JSON"; JSON but not an object → 400.
+ * Reads the body as JSON. Empty → `{}`; over `maxBytes` → 413; not UTF-8 → 400 "Request body is
+ * not valid UTF-8" (never decoded with U+FFFD replacements); not JSON → 400 "Request body is not
+ * valid JSON"; JSON but not an object → 400. All 400s here are BAD_REQUEST.
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonObject> {
   const declared = Number(req.headers['content-length']);
@@ -22,7 +23,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     if (size > maxBytes) throw tooLarge(maxBytes);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = decodeUtf8(Buffer.concat(chunks));
   if (text.trim() === '') return {};
   let parsed: unknown;
   try {
@@ -36,9 +37,21 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   return parsed as JsonObject;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw badRequest('Request body is not valid UTF-8');
+  }
+}
+
 function tooLarge(maxBytes: number): RestError {
   // The rest of an oversized body is not read; close the connection rather than drain it.
-  return new RestError(413, `Request body is larger than ${maxBytes} bytes`, { connection: 'close' });
+  return new RestError('REQUEST_ENTITY_TOO_LARGE', `Request body is larger than ${maxBytes} bytes (MAX_BODY_BYTES)`, {
+    connection: 'close',
+  });
 }
 
 /**
@@ -48,12 +61,12 @@ function tooLarge(maxBytes: number): RestError {
 export function integerParam(query: URLSearchParams, name: string): number | undefined {
   const values = query.getAll(name);
   if (values.length === 0) return undefined;
-  if (values.length > 1) throw badRequest(`${name} must be given at most once`);
+  if (values.length > 1) throw badRestInput(`${name} must be given at most once`);
   const raw = values[0] ?? '';
-  if (!/^-?\d+$/.test(raw)) throw badRequest(`${name} must be an integer; got "${raw.slice(0, 32)}"`);
+  if (!/^-?\d+$/.test(raw)) throw badRestInput(`${name} must be an integer; got "${raw.slice(0, 32)}"`);
   const value = Number(raw);
   // GraphQL's Int is 32-bit; beyond it no rule could accept the value anyway.
-  if (Math.abs(value) > INT32_MAX) throw badRequest(`${name} is out of range; got "${raw.slice(0, 32)}"`);
+  if (Math.abs(value) > INT32_MAX) throw badRestInput(`${name} is out of range; got "${raw.slice(0, 32)}"`);
   return value;
 }
 
@@ -63,13 +76,13 @@ const INT32_MAX = 2 ** 31 - 1;
 export function optionalString(body: JsonObject, name: string): string | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw badRequest(`${name} must be a string`);
+  if (typeof value !== 'string') throw badRestInput(`${name} must be a string`);
   return value;
 }
 
 /** A required string field of the body; missing or not a string → 400. */
 export function requiredString(body: JsonObject, name: string): string {
   const value = optionalString(body, name);
-  if (value === undefined) throw badRequest(`${name} is required and must be a string`);
+  if (value === undefined) throw badRestInput(`${name} is required and must be a string`);
   return value;
 }

@@ -5,7 +5,7 @@
  */
 import * as documents from './documents.ts';
 import { integerParam, optionalString, requiredString, type JsonObject } from './request-input.ts';
-import { badRequest } from './rest-error.ts';
+import { badRestInput } from './rest-error.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -157,7 +157,7 @@ export const restRoutes: readonly RestRoute[] = [
 /** The Idempotency-Key header, or a `clientMessageId` in the body; both must agree. */
 function idempotencyKey(header: string | undefined, bodyId: string | undefined): string | undefined {
   if (header !== undefined && bodyId !== undefined && header !== bodyId) {
-    throw badRequest('Idempotency-Key header and clientMessageId differ; send one of them');
+    throw badRestInput('Idempotency-Key header and clientMessageId differ; send one of them');
   }
   return header ?? bodyId;
 }

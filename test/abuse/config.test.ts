@@ -13,6 +13,7 @@ describe('abuse-resistance configuration', () => {
       maxTokens: 1000,
       maxBatchOperations: 0,
       maxBodyBytes: 262_144,
+      maxHeaderBytes: 16_384,
     });
     expect(config.exposure).toEqual({ introspection: true, graphiql: true, fieldSuggestions: true, csrfPrevention: false });
     expect([config.shutdownTimeoutMs, config.redisCommandTimeoutMs]).toEqual([10_000, 250]);

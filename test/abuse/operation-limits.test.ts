@@ -154,7 +154,7 @@ describe('operation limits from the environment', () => {
     expect(allowed.body).toEqual([{ data: { __typename: 'Query' } }, { data: { __typename: 'Query' } }]);
     const refused = await postRaw(chat.server.graphqlUrl, batch(3));
     expect(refused.status).toBe(413);
-    expect(refused.body.errors[0]).toMatchObject({ message: 'Batching is limited to 2 operations per request.', extensions: { code: 'BAD_REQUEST' } });
+    expect(refused.body.errors[0]).toMatchObject({ message: 'Batching is limited to 2 operations per request.', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } });
   });
 });
 

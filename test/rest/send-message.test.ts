@@ -91,11 +91,11 @@ describe.each(testedProviders())('POST /chat/sessions/:sessionId/messages on %s'
     expectRestError(listMetadata, 400, 'metadata must be a JSON object');
   });
 
-  it('answers 413 in the error format for a body over 1 MiB', async () => {
+  it('answers 413 in the error format for a body over MAX_BODY_BYTES (256 KiB, shared with GraphQL)', async () => {
     const alice = uniqueUser('alice');
     const sessionId = await chat.createSession(alice);
-    const huge = JSON.stringify({ content: 'x', padding: 'y'.repeat(1024 * 1024) });
-    expectRestError(await rest.as(alice, 'POST', messagesOf(sessionId), { rawBody: huge }), 413, /larger than 1048576 bytes/);
+    const huge = JSON.stringify({ content: 'x', padding: 'y'.repeat(256 * 1024) });
+    expectRestError(await rest.as(alice, 'POST', messagesOf(sessionId), { rawBody: huge }), 413, /larger than 262144 bytes/);
   });
 
   it('answers 401 without a token, with an invalid one and with an expired one', async () => {

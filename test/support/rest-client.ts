@@ -1,6 +1,7 @@
 /** Calls the legacy REST routes of a test server with real fetch, as a user or anonymously. */
 import { STATUS_CODES } from 'node:http';
 import { expect } from 'vitest';
+import { httpStatusOf, isErrorCode } from '../../src/errors.ts';
 import type { RestErrorBody } from '../../src/rest/rest-error.ts';
 import type { ChatFixture } from './chat-fixture.ts';
 
@@ -77,15 +78,17 @@ export async function restCall<T = unknown>(
 }
 
 /**
- * Asserts a legacy error response: the status, `{ statusCode, message, error, correlationId }`
- * and the same correlation id in the `x-correlation-id` header.
+ * Asserts a legacy error response: the status, `{ statusCode, message, error, code, correlationId }`
+ * with a code the error table maps to that status, and the same correlation id in the
+ * `x-correlation-id` header.
  */
 export function expectRestError(response: RestResponse, status: number, message?: string | RegExp): void {
   expect({ status: response.status, body: response.body }).toEqual({
     status,
-    body: { statusCode: status, message: expect.any(String), error: STATUS_CODES[status], correlationId: expect.any(String) },
+    body: { statusCode: status, message: expect.any(String), error: STATUS_CODES[status], code: expect.any(String), correlationId: expect.any(String) },
   });
   const body = response.body as RestErrorBody;
+  expect(isErrorCode(body.code) && httpStatusOf(body.code), `code ${body.code}`).toBe(status);
   expect(response.headers.get('x-correlation-id')).toBe(body.correlationId);
   if (message !== undefined) expect(body.message).toMatch(message);
 }

@@ -1,0 +1,82 @@
+/**
+ * The http server's request listener: every inbound request runs in its correlation scope
+ * and inside containment. The Host header and request target are checked (400 otherwise),
+ * then health, REST or GraphQL answers. Whatever throws or rejects on the way answers that
+ * one request 500 with the correlation id (logged with the stack) and never reaches
+ * uncaughtException or unhandledRejection.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { singleHeader } from '../auth/token-source.ts';
+import { correlationIdFrom, runWithCorrelationId } from '../observability/correlation.ts';
+import type { Logger } from '../observability/logger.ts';
+import { isRestPath } from '../rest/handler.ts';
+import { describeFailure } from './describe-failure.ts';
+import { sendHttpError, unexpectedErrorMessage } from './error-response.ts';
+import type { HealthHandler } from './health.ts';
+import type { RequestTracker } from './request-tracker.ts';
+import { parseRequestTarget } from './request-target.ts';
+
+/** A Node (req, res) handler; may return a promise, which is awaited inside containment. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+export interface RequestHandlerOptions {
+  health: HealthHandler;
+  /** The REST shim, for `/chat` and below. */
+  rest: NodeHandler;
+  /** GraphQL over HTTP (Yoga) for every other path. */
+  graphql: NodeHandler;
+  requests: RequestTracker;
+  /** True once shutdown has begun: each response then closes its keep-alive connection. */
+  stopping: () => boolean;
+  logger: Logger;
+}
+
+export function createRequestHandler(options: RequestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  async function serve(req: IncomingMessage, res: ServerResponse, correlationId: string): Promise<void> {
+    options.requests.track(req, res);
+    if (options.stopping()) res.setHeader('connection', 'close');
+    const target = parseRequestTarget(req);
+    if (!target.ok) {
+      sendHttpError(res, 'BAD_REQUEST', target.message, { correlationId, rest: isRestPath(req.url) });
+      return;
+    }
+    useOriginForm(req, target.url);
+    if (await options.health(req, res)) return;
+    if (isRestPath(req.url)) await options.rest(req, res);
+    else await options.graphql(req, res);
+  }
+
+  function answerUnexpected(req: IncomingMessage, res: ServerResponse, correlationId: string, error: unknown): void {
+    try {
+      options.logger.error('unexpected error while handling an HTTP request', {
+        correlationId,
+        method: req.method,
+        error: describeFailure(error),
+      });
+    } catch {
+      // A failing logger must not keep the client from its answer.
+    }
+    try {
+      sendHttpError(res, 'INTERNAL_SERVER_ERROR', unexpectedErrorMessage(correlationId), { correlationId, rest: isRestPath(req.url) });
+    } catch {
+      res.destroy();
+    }
+  }
+
+  return (req, res) => {
+    const correlationId = correlationIdFrom(singleHeader(req, 'x-request-id'));
+    runWithCorrelationId(correlationId, () => {
+      serve(req, res, correlationId).catch((error: unknown) => answerUnexpected(req, res, correlationId, error));
+    });
+  };
+}
+
+/**
+ * An absolute-form target (`POST http://host/graphql`) is rewritten to the origin form,
+ * with Host set to its authority (RFC 9112 §3.2.2), so GraphQL and REST see one shape.
+ */
+function useOriginForm(req: IncomingMessage, url: URL): void {
+  if (req.url?.startsWith('/')) return;
+  req.url = `${url.pathname}${url.search}`;
+  req.headers.host = url.host;
+}
