@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { openStalledSocket } from '../support/stalled-ws.ts';
+import { waitForPresence } from '../support/subscription-live.ts';
 import { mintToken } from '../support/tokens.ts';
 
 describe('a subscriber that cannot keep up', () => {
@@ -16,10 +17,7 @@ describe('a subscriber that cannot keep up', () => {
       type: 'subscribe',
       payload: { query: 'subscription($s: ID!) { messageReceived(sessionId: $s) { content } }', variables: { s: sessionId } },
     });
-    const deadline = Date.now() + 5000;
-    while ((await chat.server.app.realtime.presence.connectedUsers(sessionId)).length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitForPresence(chat.server, sessionId, 1);
     const big = 'x'.repeat(150_000);
     let sent = 0;
     while (chat.server.app.ws.connectionCount > 0 && sent < 600) {
