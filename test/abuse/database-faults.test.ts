@@ -23,6 +23,7 @@ async function waitForNoBackends(database: string, timeoutMs = 5000): Promise<vo
     );
     if (rows[0]?.n === 0) return;
     if (Date.now() > deadline) throw new Error(`backends of ${database} still running`);
+    // Poll interval: pg_stat_activity is re-read until the deadline.
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

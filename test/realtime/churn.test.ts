@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { openRawSocket } from '../support/raw-ws.ts';
 import { mintToken } from '../support/tokens.ts';
+import { eventually } from '../support/ws-client.ts';
 
 describe('subscription churn', () => {
   const chat = useChatServer('sqlite');
@@ -23,10 +24,11 @@ describe('subscription churn', () => {
         await socket.next('pong');
       }
     }
-    const deadline = Date.now() + 5000;
-    while ((realtime.hub.channelCount > 0 || realtime.presence.size > 0) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually(
+      () => realtime.hub.channelCount === 0 && realtime.presence.size === 0,
+      5000,
+      "channels or presence entries were not released",
+    );
     expect(realtime.hub.channelCount).toBe(0);
     expect(realtime.presence.size).toBe(0);
     // The connection still works after the churn.

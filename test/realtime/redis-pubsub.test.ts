@@ -29,6 +29,8 @@ describe.runIf(enabled)('Redis pub/sub transport', () => {
         let message: string | undefined;
         for (let i = 0; i < 40 && message === undefined; i++) {
           await publisher.publish(channel, `hello ${attempt}`);
+          // Probe: re-publish every 50 ms until the subscription answers (at most 2 s), since
+          // the subscription gives no signal of being in place.
           message = await Promise.race([received, new Promise<undefined>((r) => setTimeout(r, 50))]);
         }
         expect(message).toBe(`hello ${attempt}`);

@@ -6,6 +6,7 @@ import { startChildServer, type ChildServer } from '../support/child-server.ts';
 import { assertRedisReachable, cleanPrefix, redisTestsEnabled, redisUrl, startPrivateRedis, uniquePrefix } from '../support/redis.ts';
 import { freshDatabase, startTestServer, testedProviders, type TestServer } from '../support/server.ts';
 import { mintToken, TEST_JWT_SECRET } from '../support/tokens.ts';
+import { waitForPresence, waitForRedisSubscribers } from '../support/subscription-live.ts';
 import { connectWs, eventually, subscribe, type WsClient } from '../support/ws-client.ts';
 
 const RECEIVED = `subscription($s: ID!, $after: ID) { messageReceived(sessionId: $s, after: $after) { id seq content } }`;
@@ -13,6 +14,17 @@ interface Received {
   messageReceived: { id: string; seq: number; content: string };
 }
 const enabled = await redisTestsEnabled();
+
+/** Users the instance reports as connected to the session (presence is shared through Redis). */
+async function connectedUsers(server: ChildServer, token: string, sessionId: string): Promise<string[]> {
+  const response = await graphql<{ sessionInfo: { connectedUserIds: string[] } }>(
+    server.graphqlUrl,
+    `query($s: ID!) { sessionInfo(sessionId: $s) { connectedUserIds } }`,
+    { s: sessionId },
+    { token },
+  );
+  return dataOf(response).sessionInfo.connectedUserIds;
+}
 // PostgreSQL when this run has it (CI), else a shared SQLite file: both processes use one database.
 const provider = testedProviders().at(-1)!;
 
@@ -47,8 +59,10 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
       const ws = connectWs(b.wsUrl, { token });
       clients.push(ws);
       const sub = subscribe<Received>(ws.client, RECEIVED, { s: sessionId });
-      // Wait until B's subscription is live: a message sent now must arrive.
-      await new Promise((r) => setTimeout(r, 500));
+      // B's subscription is live once B holds the Redis channel and has entered the user's
+      // presence (done after the stream joined B's hub): a message sent now must arrive.
+      await waitForRedisSubscribers(redisUrl, `${prefix}session:${sessionId}`, 1);
+      await eventually(async () => (await connectedUsers(a, token, sessionId)).includes('alice-scale'), 10_000, 'subscription on B never went live');
       for (let i = 1; i <= 5; i++) {
         const via = i % 2 ? a : b;
         dataOf(await graphql(via.graphqlUrl, SendMessageDocument, { sessionId, input: { content: `m${i}` } }, { token }));
@@ -78,15 +92,7 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
       const user = 'presence-scale';
       const token = await mintToken(user);
       const sessionId = dataOf(await graphql(a.graphqlUrl, CreateSessionDocument, { input: {} }, { token })).createSession.id;
-      const connected = async () =>
-        dataOf(
-          await graphql<{ sessionInfo: { connectedUserIds: string[] } }>(
-            a.graphqlUrl,
-            `query($s: ID!) { sessionInfo(sessionId: $s) { connectedUserIds } }`,
-            { s: sessionId },
-            { token },
-          ),
-        ).sessionInfo.connectedUserIds;
+      const connected = () => connectedUsers(a, token, sessionId);
       const ws = connectWs(b.wsUrl, { token });
       clients.push(ws);
       subscribe(ws.client, RECEIVED, { s: sessionId });
@@ -116,7 +122,7 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
       const ws = connectWs(server.wsUrl, { token });
       clients.push(ws);
       const sub = subscribe<Received>(ws.client, RECEIVED, { s: sessionId });
-      await new Promise((r) => setTimeout(r, 300));
+      await waitForPresence(server, sessionId, 1);
       const first = await send('before outage');
       await sub.waitFor(1);
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { openStalledSocket } from '../support/stalled-ws.ts';
+import { waitForPresence } from '../support/subscription-live.ts';
+import { eventually } from '../support/ws-client.ts';
 import { mintToken } from '../support/tokens.ts';
 
 describe('a subscriber that cannot keep up', () => {
@@ -11,15 +13,18 @@ describe('a subscriber that cannot keep up', () => {
     const sessionId = await chat.createSession(user);
     const stalled = await openStalledSocket(chat.server.wsUrl);
     stalled.send({ type: 'connection_init', payload: { token: await mintToken(user) } });
+    // A subscribe before the ack is refused (4401): read until the ack, then never read again.
+    let received = '';
+    await eventually(() => {
+      received += stalled.socket.read()?.toString('latin1') ?? '';
+      return received.includes('connection_ack');
+    }, 5000, 'no connection_ack');
     stalled.send({
       id: 'flood',
       type: 'subscribe',
       payload: { query: 'subscription($s: ID!) { messageReceived(sessionId: $s) { content } }', variables: { s: sessionId } },
     });
-    const deadline = Date.now() + 5000;
-    while ((await chat.server.app.realtime.presence.connectedUsers(sessionId)).length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitForPresence(chat.server, sessionId, 1);
     const big = 'x'.repeat(150_000);
     let sent = 0;
     while (chat.server.app.ws.connectionCount > 0 && sent < 600) {

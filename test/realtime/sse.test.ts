@@ -12,12 +12,15 @@ describe('subscriptions over SSE', () => {
     const token = await chat.server.token(alice);
     const client = createClient({ url: chat.server.graphqlUrl, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
     const received: string[] = [];
+    let replayed: () => void = () => {};
+    const replayDone = new Promise<void>((resolve) => (replayed = resolve));
     const done = new Promise<void>((resolve, reject) => {
       const stop = client.subscribe<{ messageReceived: { content: string } }>(
         { query: `subscription($s: ID!, $a: Int) { messageReceived(sessionId: $s, afterSeq: $a) { content } }`, variables: { s: sessionId, a: 0 } },
         {
           next: (result) => {
             if (result.data) received.push(result.data.messageReceived.content);
+            if (received.length === 1) replayed();
             if (received.length === 2) {
               stop();
               resolve();
@@ -28,7 +31,8 @@ describe('subscriptions over SSE', () => {
         },
       );
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // The replayed message arrives only after the stream joined the session: live from here on.
+    await replayDone;
     expect(first.seq).toBe(1);
     await chat.send(alice, sessionId, 'sent live');
     await done;

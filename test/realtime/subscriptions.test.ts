@@ -4,6 +4,7 @@ import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { dataOf } from '../support/graphql-client.ts';
 import { useRestClient } from '../support/rest-client.ts';
 import { testedProviders } from '../support/server.ts';
+import { waitForPresence } from '../support/subscription-live.ts';
 import { connectWs, subscribe, type WsClient } from '../support/ws-client.ts';
 
 const MESSAGE_RECEIVED = `subscription($sessionId: ID!, $after: ID, $afterSeq: Int) {
@@ -27,14 +28,8 @@ describe.each(testedProviders())('subscriptions on %s', (provider) => {
     clients.push(ws);
     return ws;
   };
-  /** Waits until the server has the subscription open (presence shows the user). */
-  const whenSubscribed = async (sessionId: string, count: number) => {
-    const deadline = Date.now() + 5000;
-    while ((await chat.server.app.realtime.presence.connectedUsers(sessionId)).length < count) {
-      if (Date.now() > deadline) throw new Error('subscription did not open');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  /** Waits until `count` distinct users have a subscription open on the session. */
+  const whenSubscribed = (sessionId: string, count: number) => waitForPresence(chat.server, sessionId, count);
 
   it('delivers every new message to every participant in order, whoever sends it', async () => {
     const alice = uniqueUser('alice');
@@ -68,11 +63,13 @@ describe.each(testedProviders())('subscriptions on %s', (provider) => {
     const events = await sub.waitFor(50, 10_000);
     const seqs = events.map((e) => e.messageReceived.seq);
     expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(sub.events).toHaveLength(50);
+    // No late duplicate: a marker sent now is the very next event (events arrive in order).
+    await chat.send(alice, sessionId, 'marker');
+    const withMarker = await sub.waitFor(51);
+    expect(withMarker.slice(50).map((e) => e.messageReceived.content)).toEqual(['marker']);
 
     const bySeq = subscribe<Received>(ws.client, MESSAGE_RECEIVED, { sessionId, afterSeq: 58 });
-    expect((await bySeq.waitFor(2)).map((e) => e.messageReceived.seq)).toEqual([59, 60]);
+    expect((await bySeq.waitFor(3)).map((e) => e.messageReceived.seq)).toEqual([59, 60, 61]);
   });
 
   it('delivers a message sent over the REST shim to GraphQL subscribers', async () => {
@@ -98,20 +95,20 @@ describe.each(testedProviders())('subscriptions on %s', (provider) => {
   it('sends edits, deletions and clears to open clients', async () => {
     const alice = uniqueUser('alice');
     const bob = uniqueUser('bob');
-    const sessionId = await chat.createSession(alice, [bob]);
-    const ws = await connect(bob);
+    const carol = uniqueUser('carol');
+    const sessionId = await chat.createSession(alice, [bob, carol]);
+    // One user per subscription, so presence of both users proves both streams are live.
     const updated = subscribe<{ messageUpdated: { id: string; content: string; editedAt: string } }>(
-      ws.client,
+      (await connect(bob)).client,
       `subscription($s: ID!) { messageUpdated(sessionId: $s) { id content editedAt } }`,
       { s: sessionId },
     );
     const deleted = subscribe<{ messageDeleted: { messageId: string | null; seq: number | null; cleared: boolean; deletedCount: number } }>(
-      ws.client,
+      (await connect(carol)).client,
       `subscription($s: ID!) { messageDeleted(sessionId: $s) { messageId seq cleared deletedCount } }`,
       { s: sessionId },
     );
-    await whenSubscribed(sessionId, 1);
-    await new Promise((r) => setTimeout(r, 50));
+    await whenSubscribed(sessionId, 2);
     const first = await chat.send(alice, sessionId, 'typo');
     await chat.send(alice, sessionId, 'second');
     dataOf(await chat.as(alice, UpdateMessageDocument, { id: first.id, input: { content: 'fixed' } }));

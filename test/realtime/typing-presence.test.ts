@@ -55,11 +55,13 @@ describe('typing and presence', () => {
     const bobSub = subscribe<TypingData>((await connect(bob)).client, TYPING, { s: sessionId });
     await eventually(async () => (await connectedIds(sessionId, bob)).includes(bob));
 
-    const answers: boolean[] = [];
-    for (let i = 0; i < 5; i++) {
-      answers.push(dataOf(await chat.as<{ setTyping: boolean }, { s: string; t: boolean }>(alice, SET_TYPING, { s: sessionId, t: true })).setTyping);
-    }
-    expect(answers[0]).toBe(true);
+    // All at once, so they land within one throttle window however slow each request is.
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, async () =>
+        dataOf(await chat.as<{ setTyping: boolean }, { s: string; t: boolean }>(alice, SET_TYPING, { s: sessionId, t: true })).setTyping,
+      ),
+    );
+    expect(answers.filter((a) => a === true).length).toBeGreaterThan(0);
     expect(answers.filter((a) => a === false).length).toBeGreaterThan(0);
     const events = await bobSub.waitFor(2, 3000);
     expect(events.at(-1)!.typing).toEqual({ sessionId, userId: alice, isTyping: false });

@@ -111,11 +111,16 @@ export function subscribe<T = Record<string, unknown>>(
 }
 
 /** Polls `predicate` until true (for server-side state such as presence), failing after `timeoutMs`. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+export async function eventually(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  message = 'condition not met in time',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(message);
+    // Poll interval, not a wait for an event: the predicate is re-checked until the deadline.
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -1,0 +1,88 @@
+/**
+ * WebSocket frames built by hand (RFC 6455 §5.2), so the fuzzer can send what no client
+ * library would: unmasked frames, reserved bits, unknown opcodes, overlong lengths.
+ */
+export const Opcode = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
+
+export interface FrameSpec {
+  payload: Buffer;
+  /** Default text. Any 4-bit value is allowed, reserved ones included. */
+  opcode?: number;
+  /** Default true. */
+  fin?: boolean;
+  /** The three reserved bits (RSV1–3) as a number 0–7; default 0. */
+  rsv?: number;
+  /** The 4-byte masking key; `null` sends the frame unmasked (a protocol error from a client). Default a fixed key. */
+  mask?: Buffer | null;
+  /** Encode the length in the 64-bit form even when it is small (allowed, but unusual). Default false. */
+  longLength?: boolean;
+  /** Announce this length instead of the payload's (a lie about the frame's size). */
+  claimedLength?: number;
+}
+
+const DEFAULT_MASK = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
+
+export function encodeFrame(spec: FrameSpec): Buffer {
+  const { payload, opcode = Opcode.text, fin = true, rsv = 0, longLength = false } = spec;
+  const mask = spec.mask === undefined ? DEFAULT_MASK : spec.mask;
+  const length = spec.claimedLength ?? payload.length;
+  const first = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0f);
+  const maskBit = mask ? 0x80 : 0;
+  let header: Buffer;
+  if (length < 126 && !longLength) {
+    header = Buffer.from([first, maskBit | length]);
+  } else if (length < 65536 && !longLength) {
+    header = Buffer.alloc(4);
+    header[0] = first;
+    header[1] = maskBit | 126;
+    header.writeUInt16BE(length, 2);
+  } else {
+    header = Buffer.alloc(10);
+    header[0] = first;
+    header[1] = maskBit | 127;
+    header.writeBigUInt64BE(BigInt(length), 2);
+  }
+  if (!mask) return Buffer.concat([header, payload]);
+  const masked = Buffer.alloc(payload.length);
+  for (let i = 0; i < payload.length; i++) masked[i] = payload[i]! ^ mask[i & 3]!;
+  return Buffer.concat([header, mask, masked]);
+}
+
+/** A close frame's payload: a 2-byte code and a reason (raw bytes, so it may be invalid UTF-8). */
+export function closePayload(code: number, reason: Buffer = Buffer.alloc(0)): Buffer {
+  const out = Buffer.alloc(2);
+  out.writeUInt16BE(code & 0xffff, 0);
+  return Buffer.concat([out, reason]);
+}
+
+export interface ServerFrame {
+  opcode: number;
+  payload: Buffer;
+}
+
+/** Splits unmasked server frames off `buffer`; returns the frames and the unparsed rest. */
+export function decodeFrames(buffer: Buffer): { frames: ServerFrame[]; rest: Buffer } {
+  const frames: ServerFrame[] = [];
+  let offset = 0;
+  for (;;) {
+    if (buffer.length - offset < 2) break;
+    const opcode = buffer[offset]! & 0x0f;
+    const masked = (buffer[offset + 1]! & 0x80) !== 0;
+    let length = buffer[offset + 1]! & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      if (buffer.length - offset < 4) break;
+      length = buffer.readUInt16BE(offset + 2);
+      header = 4;
+    } else if (length === 127) {
+      if (buffer.length - offset < 10) break;
+      length = Number(buffer.readBigUInt64BE(offset + 2));
+      header = 10;
+    }
+    if (masked) header += 4;
+    if (buffer.length - offset < header + length) break;
+    frames.push({ opcode, payload: buffer.subarray(offset + header, offset + header + length) });
+    offset += header + length;
+  }
+  return { frames, rest: buffer.subarray(offset) };
+}
