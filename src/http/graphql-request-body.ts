@@ -6,7 +6,7 @@
  * which cannot tell the REST shim's in-process requests (already bounded at the edge) apart.
  */
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 
 export interface RequestBodyOptions {
   /** Largest body in bytes (MAX_BODY_BYTES, default 262144). */
@@ -24,12 +24,23 @@ export function boundRequestBody(options: RequestBodyOptions): Plugin {
         if (!/^\d+$/.test(declared)) throw badRequest('Content-Length header is invalid.');
         if (Number(declared) > options.maxBytes) throw tooLarge(options.maxBytes);
       }
-      if (!requestParser || request.body === null) return;
+      if (!requestParser) return;
       const parse = requestParser;
+      const hasBody = request.body !== null;
       setRequestParser(async (incoming) => {
-        const bytes = await readAtMost(incoming, options.maxBytes);
-        if (!isMultipart(incoming)) assertUtf8(bytes);
-        return parse(new fetchAPI.Request(incoming.url, { method: incoming.method, headers: incoming.headers, signal: incoming.signal, body: bytes }));
+        let input = incoming;
+        if (hasBody) {
+          const bytes = await readAtMost(incoming, options.maxBytes);
+          if (!isMultipart(incoming)) assertUtf8(bytes);
+          input = new fetchAPI.Request(incoming.url, { method: incoming.method, headers: incoming.headers, signal: incoming.signal, body: bytes });
+        }
+        try {
+          return await parse(input);
+        } catch (error) {
+          // Yoga's GET parser JSON.parses `variables` and `extensions` unguarded.
+          if (error instanceof GraphQLError) throw error;
+          throw badRequest('Request parameters are not valid: `variables` and `extensions` must be JSON objects');
+        }
       });
     },
   };

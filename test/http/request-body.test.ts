@@ -117,4 +117,19 @@ describe.each(testedProviders())('request bodies on %s', (provider) => {
     expect(viaGraphQL.body.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
     expect(await stored(alice, sessionId)).toEqual([]);
   });
+
+  it.each([['variables', '%7B'], ['variables', '%5B1%5D'], ['extensions', 'nope']])(
+    'answers a GET whose %s parameter is not a JSON object with 400 BAD_REQUEST, not a masked 500',
+    async (name, value) => {
+      const response = await fetch(`${chat.server.graphqlUrl}?query=%7B__typename%7D&${name}=${value}`, {
+        headers: { accept: 'application/graphql-response+json' },
+      });
+      const text = await response.text();
+      expectNoInternals(text);
+      expect(response.status).toBe(400);
+      const body = JSON.parse(text) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+      expect(body.errors[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', correlationId: expect.any(String) });
+      expect(body.errors[0]?.message).toMatch(new RegExp(`"?${name}"?.*(JSON|object)`));
+    },
+  );
 });
