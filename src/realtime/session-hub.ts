@@ -11,6 +11,13 @@ import type { ChatPubSub } from './pubsub.ts';
 
 export type SessionListener = (event: SessionEvent) => void;
 
+/** A listener's place in a channel: how to leave it, and where its live delivery starts. */
+export interface Membership {
+  leave: () => void;
+  /** The channel's highest delivered seq when the listener went live. */
+  seq: number;
+}
+
 /** Database reads the hub needs; the session is already authorized by the caller. */
 export interface SequenceSource {
   lastSeq(sessionId: string): Promise<number>;
@@ -23,8 +30,9 @@ interface Channel {
   subscribed: Promise<number>;
   /** Resolves when listeners may rely on the channel (live, or Redis slow to answer). */
   ready: Promise<void>;
+  /** Highest seq handed to the listeners (read from the database when the channel opens). */
   lastSeq: number;
-  /** Serializes event handling so gap fills keep the order. */
+  /** Serializes event handling so gap fills keep the order; starts once `ready`. */
   chain: Promise<void>;
 }
 
@@ -64,8 +72,12 @@ export class SessionHub {
     });
   }
 
-  /** Starts delivering the session's events to `listener`; resolves once live. Returns `leave`. */
-  async join(sessionId: string, listener: SessionListener): Promise<() => void> {
+  /**
+   * Starts delivering the session's events to `listener`; resolves once live. Every message
+   * with a seq above the returned `seq` reaches the listener, in order; messages at or below
+   * it were stored before the listener went live (and may reach it too, as duplicates).
+   */
+  async join(sessionId: string, listener: SessionListener): Promise<Membership> {
     let channel = this.channels.get(sessionId);
     if (!channel) channel = this.open(sessionId);
     channel.listeners.add(listener);
@@ -76,11 +88,12 @@ export class SessionHub {
       throw error;
     }
     let left = false;
-    return () => {
+    const leave = () => {
       if (left) return;
       left = true;
       this.leave(sessionId, channel, listener);
     };
+    return { leave, seq: channel.lastSeq };
   }
 
   private open(sessionId: string): Channel {
@@ -102,6 +115,9 @@ export class SessionHub {
     channel.ready = live.then(async () => {
       channel.lastSeq = await this.source.lastSeq(sessionId);
     });
+    // Events wait for that starting point: handled before it, a message would look like a
+    // jump from seq 0 and the gap fill would hand the whole history to the new listeners.
+    channel.chain = channel.ready.catch(() => {});
     channel.subscribed.catch((error: unknown) => this.logger.warn('channel subscription failed', { sessionId, error: String(error) }));
     this.channels.set(sessionId, channel);
     return channel;

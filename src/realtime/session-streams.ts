@@ -36,12 +36,12 @@ async function openStream<T extends SessionEvent>(
   request: StreamRequest,
   accept: (event: SessionEvent) => event is T,
   onLive?: (queue: EventQueue<T>, event: T) => void,
-): Promise<{ queue: EventQueue<T>; leave: () => void; buffered: T[]; goLive: () => void }> {
+): Promise<{ queue: EventQueue<T>; leave: () => void; goLive: () => void; liveFromSeq: number }> {
   const queue = new EventQueue<T>(deps.maxQueuedEvents);
   const buffered: T[] = [];
   let live = false;
   const deliver = onLive ?? ((q: EventQueue<T>, event: T) => q.push(event));
-  const leave = await deps.hub.join(request.sessionId, (event) => {
+  const { leave, seq: liveFromSeq } = await deps.hub.join(request.sessionId, (event) => {
     if (!accept(event)) return;
     if (live) deliver(queue, event);
     else if (buffered.length < deps.maxQueuedEvents) buffered.push(event);
@@ -59,12 +59,13 @@ async function openStream<T extends SessionEvent>(
     live = true;
     for (const event of buffered.splice(0)) deliver(queue, event);
   };
-  return { queue, leave: () => void queue.return(), buffered, goLive };
+  return { queue, leave: () => void queue.return(), goLive, liveFromSeq };
 }
 
 /**
  * New messages of the session in seq order. With `afterSeq`, everything stored after it
- * is replayed first, then live messages follow without gap or duplicate.
+ * is replayed first, then live messages follow without gap or duplicate. Without it, the
+ * stream starts after the last message stored when the subscription went live.
  */
 export async function messageCreatedStream(
   deps: StreamDeps,
@@ -79,7 +80,7 @@ export async function messageCreatedStream(
   };
   const stream = await openStream(deps, request, (e): e is MessageCreatedEvent => e.type === 'MESSAGE_CREATED', push);
   if (!replay) {
-    lastSeq = -1;
+    lastSeq = stream.liveFromSeq;
     stream.goLive();
     return stream.queue;
   }

@@ -29,6 +29,12 @@ export type MessageRepository = ReturnType<typeof createMessageRepository>;
 /** Prisma writes SQL NULL into a nullable JSON column only when given DbNull. */
 const jsonOrNull = (value: Prisma.InputJsonValue | null) => (value === null ? Prisma.DbNull : exactJson(value));
 
+/** Prisma's "record to update/delete does not exist". */
+const isRecordNotFound = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
+
+/** Rolls back a delete whose message another request removed first. */
+class AlreadyGone extends Error {}
+
 export function createMessageRepository(prisma: PrismaClient) {
   return {
     /**
@@ -46,7 +52,7 @@ export function createMessageRepository(prisma: PrismaClient) {
             select: { lastSeq: true },
           });
         } catch (error) {
-          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') return null;
+          if (isRecordNotFound(error)) return null;
           throw error;
         }
         return tx.conversationMessage.create({
@@ -118,32 +124,50 @@ export function createMessageRepository(prisma: PrismaClient) {
       return prisma.conversationMessage.count({ where: { sessionId } });
     },
 
-    async update(id: string, changes: MessageChanges): Promise<ConversationMessage> {
+    /** Applies the changes; returns null when the message is gone (deleted or cleared meanwhile). */
+    async update(id: string, changes: MessageChanges): Promise<ConversationMessage | null> {
       const { metadata, ...rest } = changes;
-      return prisma.conversationMessage.update({
-        where: { id },
-        data: { ...rest, ...(metadata === undefined ? {} : { metadata: jsonOrNull(metadata) }) },
-      });
-    },
-
-    /** Deletes one message; returns false when it was already gone. */
-    async delete(message: Pick<ConversationMessage, 'id' | 'sessionId'>): Promise<boolean> {
-      return prisma.$transaction(async (tx) => {
-        const deleted = await tx.conversationMessage.deleteMany({ where: { id: message.id } });
-        if (deleted.count === 0) return false;
-        await tx.chatSession.update({
-          where: { id: message.sessionId },
-          data: { messageCount: { decrement: deleted.count } },
+      try {
+        return await prisma.conversationMessage.update({
+          where: { id },
+          data: { ...rest, ...(metadata === undefined ? {} : { metadata: jsonOrNull(metadata) }) },
         });
-        return true;
-      });
+      } catch (error) {
+        if (isRecordNotFound(error)) return null;
+        throw error;
+      }
     },
 
-    /** Deletes every message of the session; returns how many there were. */
+    /**
+     * Deletes one message; returns false when it was already gone. Like insert and clear,
+     * it writes the session row first: on PostgreSQL that row lock orders every change to a
+     * session's messages (no deadlock with a clear, no lost count); on SQLite the first
+     * statement being a write takes the database's write lock at once.
+     */
+    async delete(message: Pick<ConversationMessage, 'id' | 'sessionId'>): Promise<boolean> {
+      try {
+        return await prisma.$transaction(async (tx) => {
+          await tx.chatSession.update({ where: { id: message.sessionId }, data: { messageCount: { decrement: 1 } } });
+          const deleted = await tx.conversationMessage.deleteMany({ where: { id: message.id } });
+          if (deleted.count === 0) throw new AlreadyGone();
+          return true;
+        });
+      } catch (error) {
+        if (error instanceof AlreadyGone || isRecordNotFound(error)) return false;
+        throw error;
+      }
+    },
+
+    /**
+     * Deletes every message of the session; returns how many there were. The counter is
+     * reset first, which locks the session row (PostgreSQL): sends in flight finish before
+     * the delete reads the rows, and later sends wait for this transaction, so the counter
+     * always equals the rows. lastSeq is left alone: a seq is never handed out again.
+     */
     async clear(sessionId: string): Promise<number> {
       return prisma.$transaction(async (tx) => {
-        const deleted = await tx.conversationMessage.deleteMany({ where: { sessionId } });
         await tx.chatSession.update({ where: { id: sessionId }, data: { messageCount: 0 } });
+        const deleted = await tx.conversationMessage.deleteMany({ where: { sessionId } });
         return deleted.count;
       });
     },

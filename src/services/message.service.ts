@@ -186,6 +186,8 @@ export function createMessageService({ messages, sessions, events, limits, sendR
         ...(input.metadata === undefined ? {} : { metadata: checkMetadata(input.metadata, limits) as Prisma.InputJsonValue | null }),
         editedAt: new Date(),
       });
+      // Deleted (or cleared) between the lookup and the write: the loser of that race.
+      if (!updated) throw notFound('Message', id);
       events.publish({ type: 'MESSAGE_UPDATED', sessionId: updated.sessionId, message: updated });
       return updated;
     },
