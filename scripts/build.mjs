@@ -114,7 +114,17 @@ export function ensureBuilt() {
   if (!build()) throw new Error('npm run build failed (see the TypeScript errors above).');
 }
 
+// `node scripts/build.mjs` always builds; `--if-stale` only when dist/ is missing or stale.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (!build()) process.exit(1);
-  console.log(`built ${relative(process.cwd(), dist) || 'dist'}/`);
+  if (process.argv.includes('--if-stale')) {
+    try {
+      ensureBuilt();
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    }
+  } else {
+    if (!build()) process.exit(1);
+    console.log(`built ${relative(process.cwd(), dist) || 'dist'}/`);
+  }
 }
