@@ -15,7 +15,7 @@ set -euo pipefail
 out=${1:?usage: scripts/prod-install.sh <dir>}
 cd "$(dirname "$0")/.."
 
-npm run build --silent
+node scripts/build.mjs --if-stale   # npm run build, unless dist/ is up to date
 rm -rf "$out"
 mkdir -p "$out/scripts"
 cp package.json package-lock.json "$out/"
