@@ -1,0 +1,83 @@
+/**
+ * Back-pressure for one socket. Frames go to the socket only while little is waiting in
+ * it; the rest waits here, so the socket itself never holds much. Above
+ * WS_MAX_BUFFERED_BYTES `send` refuses (the caller closes with 1013). On close, frames
+ * still waiting here are dropped and the close frame goes right behind what the socket
+ * already has: a client that reads, however slowly, receives the close code instead of
+ * a cut connection (1006). One that reads nothing is dropped once the deadline passes.
+ */
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { truncateCloseReason } from './close-reason.ts';
+
+/** Frames are handed to the socket while it holds less than this. */
+const SOCKET_HIGH_WATER_BYTES = 64 * 1024;
+/** After our close frame has left, how long the peer has to answer before TCP is dropped. */
+const CLOSE_HANDSHAKE_GRACE_MS = 1000;
+/** The slowest reading we wait for while the close frame is still behind data in the socket. */
+const MIN_DRAIN_BYTES_PER_SECOND = 256 * 1024;
+
+export class SocketWriter {
+  /** Frames not yet handed to the socket, oldest first from `head`. */
+  private waiting: { data: string | Buffer; bytes: number }[] = [];
+  private head = 0;
+  private waitingBytes = 0;
+  private closeTimer: NodeJS.Timeout | null = null;
+  private readonly pump = (): void => this.flush();
+
+  constructor(
+    private readonly socket: WebSocket,
+    /** The upgraded TCP socket under `socket`, to see when our close frame has left. */
+    private readonly raw: Duplex,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  /** Bytes written but not yet handed to the kernel, plus those waiting here. */
+  get bufferedBytes(): number {
+    return this.waitingBytes + this.socket.bufferedAmount;
+  }
+
+  /** Queues a frame; false (and nothing queued) when more than WS_MAX_BUFFERED_BYTES are already waiting. */
+  send(data: string | Buffer): boolean {
+    if (this.closeTimer || this.socket.readyState !== this.socket.OPEN) return true;
+    if (this.bufferedBytes > this.maxBufferedBytes) return false;
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    this.waiting.push({ data, bytes });
+    this.waitingBytes += bytes;
+    this.flush();
+    return true;
+  }
+
+  /** Drops what is still waiting, sends the close frame, and bounds how long the socket may linger. */
+  close(code: number, reason: string): void {
+    if (this.closeTimer) return;
+    this.waiting = [];
+    this.head = 0;
+    this.waitingBytes = 0;
+    this.socket.close(code, truncateCloseReason(reason));
+    const pending = this.raw.writableLength;
+    this.armCloseTimer(CLOSE_HANDSHAKE_GRACE_MS + Math.ceil((pending * 1000) / MIN_DRAIN_BYTES_PER_SECOND));
+    if (this.raw.writableNeedDrain) this.raw.once('drain', () => this.armCloseTimer(CLOSE_HANDSHAKE_GRACE_MS));
+    this.socket.once('close', () => this.closeTimer && clearTimeout(this.closeTimer));
+  }
+
+  private armCloseTimer(ms: number): void {
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(() => this.socket.terminate(), ms);
+    this.closeTimer.unref();
+  }
+
+  private flush(): void {
+    while (this.head < this.waiting.length && this.socket.bufferedAmount < SOCKET_HIGH_WATER_BYTES) {
+      if (this.closeTimer || this.socket.readyState !== this.socket.OPEN) return;
+      const { data, bytes } = this.waiting[this.head++]!;
+      this.waitingBytes -= bytes;
+      this.socket.send(data, { binary: false }, this.pump);
+    }
+    // Forget sent frames now and then rather than shifting the array on every send.
+    if (this.head === this.waiting.length || (this.head > 1024 && this.head * 2 > this.waiting.length)) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
