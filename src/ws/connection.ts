@@ -5,7 +5,6 @@
  * the process.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { CloseCode, MessageType } from 'graphql-ws';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../observability/logger.ts';
@@ -34,11 +33,12 @@ export class GraphQLWsConnection implements OperationHost {
 
   constructor(
     private readonly socket: WebSocket,
-    raw: Duplex,
     request: IncomingMessage,
     private readonly deps: ConnectionDeps,
+    /** Runs once when the connection stops being open (either side began closing). */
+    private readonly onDispose: () => void = () => {},
   ) {
-    this.writer = new SocketWriter(socket, raw, deps.maxBufferedBytes);
+    this.writer = new SocketWriter(socket, deps.maxBufferedBytes);
     this.auth = new ConnectionAuth(deps, request, () => this.contain(() => this.close(CloseCode.Forbidden, 'Forbidden: token expired')));
     this.operations = new OperationRunner(deps, this);
     this.initTimer = setTimeout(
@@ -97,6 +97,7 @@ export class GraphQLWsConnection implements OperationHost {
     clearTimeout(this.initTimer);
     this.operations.dispose();
     this.auth.dispose();
+    this.onDispose();
   }
 
   private async onFrame(data: RawData, isBinary: boolean): Promise<void> {

@@ -7,30 +7,37 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from 'graphql-ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import type { RealtimeConfig } from '../config.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import { GraphQLWsConnection, type ConnectionDeps } from './connection.ts';
 import { startKeepAlive } from './keep-alive.ts';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './protocol.ts';
+import { CLOSE_TIMEOUT_MS } from './socket-writer.ts';
 import { rejectUpgrade, refuseUpgrade } from './upgrade.ts';
 
 export interface GraphQLWsServer {
-  /** Open sockets right now. */
+  /** Open sockets right now (not counting those closing: cut off, or shutting down). */
   readonly connectionCount: number;
   /** Closes every socket with 1001 so clients reconnect elsewhere. */
   close(): Promise<void>;
 }
 
+/** At shutdown, how long peers have to answer 1001 before their sockets are dropped. */
+const SHUTDOWN_CLOSE_GRACE_MS = 1000;
+
 export type GraphQLWsDeps = Omit<ConnectionDeps, 'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations'>;
 
 export function attachGraphQLWs(server: Server, path: string, config: RealtimeConfig, deps: GraphQLWsDeps): GraphQLWsServer {
   const { logger } = deps;
-  const wss = new WebSocketServer({
+  // closeTimeout (ws >= 8.19, default 30 s) is not in @types/ws 8.18 yet.
+  const options: ServerOptions & { closeTimeout: number } = {
     noServer: true,
     maxPayload: config.maxFrameBytes,
+    closeTimeout: CLOSE_TIMEOUT_MS,
     handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : false),
-  });
+  };
+  const wss = new WebSocketServer(options);
   const connections = new Map<WebSocket, GraphQLWsConnection>();
   const keepAlive = startKeepAlive(config.keepAliveMs, () => connections.keys());
   const connectionDeps: ConnectionDeps = {
@@ -41,7 +48,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     maxActiveOperations: config.maxActiveOperations,
   };
 
-  const accept = (ws: WebSocket, raw: Duplex, request: IncomingMessage) => {
+  const accept = (ws: WebSocket, request: IncomingMessage) => {
     let connection: GraphQLWsConnection | undefined;
     ws.on('error', (error) => (connection ? connection.onSocketError(error) : logger.debug('WebSocket protocol error', { error: error.message })));
     try {
@@ -49,7 +56,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
         ws.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
         return;
       }
-      connection = new GraphQLWsConnection(ws, raw, request, connectionDeps);
+      connection = new GraphQLWsConnection(ws, request, connectionDeps, () => connections.delete(ws));
       keepAlive.watch(ws);
       connections.set(ws, connection);
       ws.on('close', () => connections.delete(ws));
@@ -65,7 +72,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     try {
       const refusal = refuseUpgrade(request, path, config.allowedOrigins);
       if (refusal) return rejectUpgrade(raw, refusal);
-      wss.handleUpgrade(request, raw, head, (ws) => accept(ws, raw, request));
+      wss.handleUpgrade(request, raw, head, (ws) => accept(ws, request));
     } catch (error) {
       logger.error('WebSocket upgrade failed', { error: error instanceof Error ? error.stack : String(error) });
       raw.destroy();
@@ -78,8 +85,12 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     },
     async close() {
       keepAlive.stop();
-      for (const connection of connections.values()) connection.close(ServerCloseCode.GoingAway, 'Server shutting down');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      for (const connection of [...connections.values()]) connection.close(ServerCloseCode.GoingAway, 'Server shutting down');
+      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+      // Peers that do not answer 1001 promptly (or were already closing) do not hold up shutdown.
+      const grace = setTimeout(() => wss.clients.forEach((ws) => ws.terminate()), SHUTDOWN_CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
     },
   };
 }

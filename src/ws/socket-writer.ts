@@ -2,33 +2,30 @@
  * Back-pressure for one socket. Frames go to the socket only while little is waiting in
  * it; the rest waits here, so the socket itself never holds much. Above
  * WS_MAX_BUFFERED_BYTES `send` refuses (the caller closes with 1013). On close, frames
- * still waiting here are dropped and the close frame goes right behind what the socket
- * already has: a client that reads, however slowly, receives the close code instead of
- * a cut connection (1006). One that reads nothing is dropped once the deadline passes.
+ * still waiting here are dropped, so the close frame goes right behind what the socket
+ * already has: a client that keeps reading, however slowly, receives the close code
+ * instead of a cut connection (1006). (The ws library drops a socket whose peer has not
+ * completed the close handshake after CLOSE_TIMEOUT_MS.)
  */
-import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { truncateCloseReason } from './close-reason.ts';
 
 /** Frames are handed to the socket while it holds less than this. */
 const SOCKET_HIGH_WATER_BYTES = 64 * 1024;
-/** After our close frame has left, how long the peer has to answer before TCP is dropped. */
-const CLOSE_HANDSHAKE_GRACE_MS = 1000;
-/** The slowest reading we wait for while the close frame is still behind data in the socket. */
-const MIN_DRAIN_BYTES_PER_SECOND = 256 * 1024;
+
+/** How long a peer has to read up to our close frame and answer it before TCP is dropped. */
+export const CLOSE_TIMEOUT_MS = 10_000;
 
 export class SocketWriter {
   /** Frames not yet handed to the socket, oldest first from `head`. */
   private waiting: { data: string | Buffer; bytes: number }[] = [];
   private head = 0;
   private waitingBytes = 0;
-  private closeTimer: NodeJS.Timeout | null = null;
+  private closing = false;
   private readonly pump = (): void => this.flush();
 
   constructor(
     private readonly socket: WebSocket,
-    /** The upgraded TCP socket under `socket`, to see when our close frame has left. */
-    private readonly raw: Duplex,
     private readonly maxBufferedBytes: number,
   ) {}
 
@@ -39,7 +36,7 @@ export class SocketWriter {
 
   /** Queues a frame; false (and nothing queued) when more than WS_MAX_BUFFERED_BYTES are already waiting. */
   send(data: string | Buffer): boolean {
-    if (this.closeTimer || this.socket.readyState !== this.socket.OPEN) return true;
+    if (this.closing || this.socket.readyState !== this.socket.OPEN) return true;
     if (this.bufferedBytes > this.maxBufferedBytes) return false;
     const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.waiting.push({ data, bytes });
@@ -48,28 +45,19 @@ export class SocketWriter {
     return true;
   }
 
-  /** Drops what is still waiting, sends the close frame, and bounds how long the socket may linger. */
+  /** Drops what is still waiting here and sends the close frame (reason cut to 123 bytes). */
   close(code: number, reason: string): void {
-    if (this.closeTimer) return;
+    if (this.closing) return;
+    this.closing = true;
     this.waiting = [];
     this.head = 0;
     this.waitingBytes = 0;
     this.socket.close(code, truncateCloseReason(reason));
-    const pending = this.raw.writableLength;
-    this.armCloseTimer(CLOSE_HANDSHAKE_GRACE_MS + Math.ceil((pending * 1000) / MIN_DRAIN_BYTES_PER_SECOND));
-    if (this.raw.writableNeedDrain) this.raw.once('drain', () => this.armCloseTimer(CLOSE_HANDSHAKE_GRACE_MS));
-    this.socket.once('close', () => this.closeTimer && clearTimeout(this.closeTimer));
-  }
-
-  private armCloseTimer(ms: number): void {
-    if (this.closeTimer) clearTimeout(this.closeTimer);
-    this.closeTimer = setTimeout(() => this.socket.terminate(), ms);
-    this.closeTimer.unref();
   }
 
   private flush(): void {
     while (this.head < this.waiting.length && this.socket.bufferedAmount < SOCKET_HIGH_WATER_BYTES) {
-      if (this.closeTimer || this.socket.readyState !== this.socket.OPEN) return;
+      if (this.closing || this.socket.readyState !== this.socket.OPEN) return;
       const { data, bytes } = this.waiting[this.head++]!;
       this.waitingBytes -= bytes;
       this.socket.send(data, { binary: false }, this.pump);

@@ -1,5 +1,5 @@
 /** A bare WebSocket speaking graphql-transport-ws frames by hand, for protocol-level tests. */
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import type { CloseInfo } from './ws-client.ts';
 
 export interface RawSocket {
@@ -11,8 +11,13 @@ export interface RawSocket {
   next(type: string, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
-export async function openRawSocket(url: string, headers: Record<string, string> = {}, protocol = 'graphql-transport-ws'): Promise<RawSocket> {
-  const socket = new WebSocket(url, protocol, { headers });
+export async function openRawSocket(
+  url: string,
+  headers: Record<string, string> = {},
+  protocol = 'graphql-transport-ws',
+  options: ClientOptions = {},
+): Promise<RawSocket> {
+  const socket = new WebSocket(url, protocol, { ...options, headers });
   const messages: Record<string, unknown>[] = [];
   const listeners = new Set<() => void>();
   const closed = new Promise<CloseInfo>((resolve) => {
