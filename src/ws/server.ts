@@ -7,13 +7,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from 'graphql-ws';
-import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { RealtimeConfig } from '../config.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import { GraphQLWsConnection, type ConnectionDeps } from './connection.ts';
 import { startKeepAlive } from './keep-alive.ts';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './protocol.ts';
-import { CLOSE_TIMEOUT_MS } from './socket-writer.ts';
 import { rejectUpgrade, refuseUpgrade } from './upgrade.ts';
 
 export interface GraphQLWsServer {
@@ -30,14 +29,11 @@ export type GraphQLWsDeps = Omit<ConnectionDeps, 'claimSlot' | 'connectionInitTi
 
 export function attachGraphQLWs(server: Server, path: string, config: RealtimeConfig, deps: GraphQLWsDeps): GraphQLWsServer {
   const { logger } = deps;
-  // closeTimeout (ws >= 8.19, default 30 s) is not in @types/ws 8.18 yet.
-  const options: ServerOptions & { closeTimeout: number } = {
+  const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.maxFrameBytes,
-    closeTimeout: CLOSE_TIMEOUT_MS,
     handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : false),
-  };
-  const wss = new WebSocketServer(options);
+  });
   const connections = new Map<WebSocket, GraphQLWsConnection>();
   const keepAlive = startKeepAlive(config.keepAliveMs, () => connections.keys());
   const connectionDeps: ConnectionDeps = {

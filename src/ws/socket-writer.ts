@@ -4,17 +4,15 @@
  * WS_MAX_BUFFERED_BYTES `send` refuses (the caller closes with 1013). On close, frames
  * still waiting here are dropped, so the close frame goes right behind what the socket
  * already has: a client that keeps reading, however slowly, receives the close code
- * instead of a cut connection (1006). (The ws library drops a socket whose peer has not
- * completed the close handshake after CLOSE_TIMEOUT_MS.)
+ * instead of a cut connection (1006). Its socket only holds about one frame here, so
+ * waiting for it is cheap: the ws library drops a peer that has not completed the close
+ * handshake 30 s after our close frame (its `closeTimeout`).
  */
 import type { WebSocket } from 'ws';
 import { truncateCloseReason } from './close-reason.ts';
 
 /** Frames are handed to the socket while it holds less than this. */
 const SOCKET_HIGH_WATER_BYTES = 64 * 1024;
-
-/** How long a peer has to read up to our close frame and answer it before TCP is dropped. */
-export const CLOSE_TIMEOUT_MS = 10_000;
 
 export class SocketWriter {
   /** Frames not yet handed to the socket, oldest first from `head`. */

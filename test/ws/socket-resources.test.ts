@@ -115,7 +115,7 @@ describe('WS_MAX_BUFFERED_BYTES', () => {
   it('lets a subscriber that reads too slowly see 1013 with the events before it in order', async () => {
     const user = uniqueUser('slow');
     const sessionId = await chat.createSession(user);
-    const connection = throttledConnection(50);
+    const connection = throttledConnection(120);
     const socket = await acknowledged(user, { createConnection: connection.createConnection });
     socket.send({ id: 'feed', type: MessageType.Subscribe, payload: { query: RECEIVED, variables: { s: sessionId } } });
     await waitUntilSubscribed(sessionId, user);
