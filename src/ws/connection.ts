@@ -77,7 +77,7 @@ export class GraphQLWsConnection implements OperationHost {
   }
 
   /** Runs `work`, turning anything it throws (now or later) into fail(). */
-  async contain(work: () => void | Promise<void>): Promise<void> {
+  private async contain(work: () => void | Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {

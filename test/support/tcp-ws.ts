@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { messageInbox } from './message-inbox.ts';
 import { Opcode, readServerFrames, textFrame, type ServerFrame } from './ws-frames.ts';
 
 export interface TcpWsOptions {
@@ -61,8 +62,7 @@ export async function openTcpWs(wsUrl: string, options: TcpWsOptions = {}): Prom
   });
   socket.write(handshakeRequest(url.host, options.target ?? url.pathname, options.protocol === undefined ? 'graphql-transport-ws' : options.protocol, options.headers));
 
-  const messages: Record<string, unknown>[] = [];
-  const listeners = new Set<() => void>();
+  const inbox = messageInbox();
   let head: Buffer | null = Buffer.alloc(0);
   let body = Buffer.alloc(0);
   let resolveStatus: (status: number) => void = () => {};
@@ -72,8 +72,7 @@ export async function openTcpWs(wsUrl: string, options: TcpWsOptions = {}): Prom
 
   const onFrame = (frame: ServerFrame) => {
     if (frame.opcode === Opcode.Text) {
-      messages.push(JSON.parse(frame.payload.toString()) as Record<string, unknown>);
-      for (const listener of listeners) listener();
+      inbox.push(JSON.parse(frame.payload.toString()) as Record<string, unknown>);
     } else if (frame.opcode === Opcode.Close) {
       const code = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : null;
       // No close frame is sent back: the test decides what this client writes next.
@@ -102,27 +101,11 @@ export async function openTcpWs(wsUrl: string, options: TcpWsOptions = {}): Prom
   return {
     socket,
     status,
-    messages,
+    messages: inbox.messages,
     closed,
     ended,
     write: (bytes) => void (socket.destroyed || socket.write(bytes)),
     send: (message) => void (socket.destroyed || socket.write(textFrame(message))),
-    next: (type, timeoutMs = 5000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const found = messages.find((m) => m.type === type);
-          if (!found) return;
-          messages.splice(messages.indexOf(found), 1);
-          listeners.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`no "${type}" message within ${timeoutMs} ms`));
-        }, timeoutMs);
-        listeners.add(check);
-        check();
-      }),
+    next: inbox.next,
   };
 }
