@@ -45,8 +45,16 @@ export interface RealtimeConfig {
   keepAliveMs: number;
   /** WS_MAX_FRAME_BYTES, default 65536: larger frames close the socket (1009). */
   maxFrameBytes: number;
-  /** WS_MAX_BUFFERED_BYTES, default 4194304: unsent bytes a slow socket may pile up before it is closed. */
+  /**
+   * WS_MAX_BUFFERED_BYTES, default 4194304: unsent bytes (subscription events, query and mutation results) a slow
+   * socket may pile up before it is closed with 1013.
+   */
   maxBufferedBytes: number;
+  /**
+   * WS_MAX_SUBSCRIPTIONS, default 100: operations (subscriptions, and queries or mutations still running) one
+   * WebSocket may have active at once; a subscribe beyond that closes the socket with 4413.
+   */
+  maxActiveOperations: number;
   /** SUBSCRIBER_MAX_QUEUE, default 5000: events one subscription may fall behind before it is cut off. */
   maxQueuedEvents: number;
   /** REDIS_CHANNEL_PREFIX, default `chat:`: namespace for Redis channels and keys. */
@@ -199,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
       keepAliveMs: intFrom(env, 'WS_KEEPALIVE_MS', 12000, 0),
       maxFrameBytes: intFrom(env, 'WS_MAX_FRAME_BYTES', 65536, 1024),
       maxBufferedBytes: intFrom(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
+      maxActiveOperations: intFrom(env, 'WS_MAX_SUBSCRIPTIONS', 100, 1, 100000),
       maxQueuedEvents: intFrom(env, 'SUBSCRIBER_MAX_QUEUE', 5000, 10),
       redisPrefix: optional(env, 'REDIS_CHANNEL_PREFIX') ?? 'chat:',
     },

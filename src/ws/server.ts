@@ -1,39 +1,102 @@
 /**
- * The WebSocket side of /graphql: graphql-ws protocol, Origin check, per-user
- * connection limit, keep-alive pings, frame size limit and shutdown.
+ * The WebSocket side of /graphql: upgrade checks, the graphql-ws protocol, per-user
+ * connection limit, keep-alive pings, frame size limit and shutdown. Every upgrade and
+ * every socket is contained: errors get a listener before anything else can happen, and
+ * nothing a client sends can throw out of here.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { CloseCode } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RealtimeConfig } from '../config.ts';
-import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from './close-codes.ts';
+import { ServerCloseCode } from './close-codes.ts';
 import { GraphQLWsConnection, type ConnectionDeps } from './connection.ts';
+import { startKeepAlive } from './keep-alive.ts';
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './protocol.ts';
+import { rejectUpgrade, refuseUpgrade } from './upgrade.ts';
 
 export interface GraphQLWsServer {
-  /** Open sockets right now. */
+  /** Open sockets right now (not counting those closing: cut off, or shutting down). */
   readonly connectionCount: number;
   /** Closes every socket with 1001 so clients reconnect elsewhere. */
   close(): Promise<void>;
 }
 
-export function attachGraphQLWs(
-  server: Server,
-  path: string,
-  config: RealtimeConfig,
-  deps: Omit<ConnectionDeps, 'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes'>,
-): GraphQLWsServer {
+/** At shutdown, how long peers have to answer 1001 before their sockets are dropped. */
+const SHUTDOWN_CLOSE_GRACE_MS = 1000;
+
+export type GraphQLWsDeps = Omit<ConnectionDeps, 'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations'>;
+
+export function attachGraphQLWs(server: Server, path: string, config: RealtimeConfig, deps: GraphQLWsDeps): GraphQLWsServer {
+  const { logger } = deps;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.maxFrameBytes,
     handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : false),
   });
-  const perUser = new Map<string, number>();
   const connections = new Map<WebSocket, GraphQLWsConnection>();
-  const alive = new WeakSet<WebSocket>();
+  const keepAlive = startKeepAlive(config.keepAliveMs, () => connections.keys());
+  const connectionDeps: ConnectionDeps = {
+    ...deps,
+    claimSlot: perUserSlots(config.connectionsPerUser),
+    connectionInitTimeoutMs: config.connectionInitTimeoutMs,
+    maxBufferedBytes: config.maxBufferedBytes,
+    maxActiveOperations: config.maxActiveOperations,
+  };
 
-  const claimSlot = (userId: string) => {
+  const accept = (ws: WebSocket, request: IncomingMessage) => {
+    let connection: GraphQLWsConnection | undefined;
+    ws.on('error', (error) => (connection ? connection.onSocketError(error) : logger.debug('WebSocket protocol error', { error: error.message })));
+    try {
+      if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+        ws.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
+        return;
+      }
+      connection = new GraphQLWsConnection(ws, request, connectionDeps, () => connections.delete(ws));
+      keepAlive.watch(ws);
+      connections.set(ws, connection);
+      ws.on('close', () => connections.delete(ws));
+    } catch (error) {
+      if (connection) return connection.fail(error);
+      logger.error('WebSocket connection setup failed', { error: error instanceof Error ? error.stack : String(error) });
+      ws.terminate();
+    }
+  };
+
+  server.on('upgrade', (request: IncomingMessage, raw: Duplex, head: Buffer) => {
+    raw.on('error', (error: Error) => logger.debug('WebSocket upgrade socket error', { error: error.message }));
+    try {
+      const refusal = refuseUpgrade(request, path, config.allowedOrigins);
+      if (refusal) return rejectUpgrade(raw, refusal);
+      wss.handleUpgrade(request, raw, head, (ws) => accept(ws, request));
+    } catch (error) {
+      logger.error('WebSocket upgrade failed', { error: error instanceof Error ? error.stack : String(error) });
+      raw.destroy();
+    }
+  });
+
+  return {
+    get connectionCount() {
+      return connections.size;
+    },
+    async close() {
+      keepAlive.stop();
+      for (const connection of [...connections.values()]) connection.close(ServerCloseCode.GoingAway, 'Server shutting down');
+      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+      // Peers that do not answer 1001 promptly (or were already closing) do not hold up shutdown.
+      const grace = setTimeout(() => wss.clients.forEach((ws) => ws.terminate()), SHUTDOWN_CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
+    },
+  };
+}
+
+/** Counts open connections per user; claiming returns the release function, or null at the limit. */
+function perUserSlots(limit: number): (userId: string) => (() => void) | null {
+  const perUser = new Map<string, number>();
+  return (userId) => {
     const open = perUser.get(userId) ?? 0;
-    if (open >= config.connectionsPerUser) return null;
+    if (open >= limit) return null;
     perUser.set(userId, open + 1);
     let released = false;
     return () => {
@@ -44,62 +107,4 @@ export function attachGraphQLWs(
       else perUser.delete(userId);
     };
   };
-
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) return rejectUpgrade(socket, 404, 'Not Found');
-    if (!originAllowed(config.allowedOrigins, request.headers.origin)) return rejectUpgrade(socket, 403, 'Origin not allowed');
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
-        ws.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
-        return;
-      }
-      alive.add(ws);
-      ws.on('pong', () => alive.add(ws));
-      const connection = new GraphQLWsConnection(ws, request, {
-        ...deps,
-        claimSlot,
-        connectionInitTimeoutMs: config.connectionInitTimeoutMs,
-        maxBufferedBytes: config.maxBufferedBytes,
-      });
-      connections.set(ws, connection);
-      ws.on('close', () => connections.delete(ws));
-    });
-  });
-
-  const keepAlive =
-    config.keepAliveMs > 0
-      ? setInterval(() => {
-          for (const ws of connections.keys()) {
-            if (!alive.has(ws)) {
-              ws.terminate();
-              continue;
-            }
-            alive.delete(ws);
-            ws.ping();
-          }
-        }, config.keepAliveMs)
-      : null;
-  keepAlive?.unref();
-
-  return {
-    get connectionCount() {
-      return connections.size;
-    },
-    async close() {
-      if (keepAlive) clearInterval(keepAlive);
-      for (const connection of connections.values()) connection.close(CloseCode.GoingAway, 'Server shutting down');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    },
-  };
-}
-
-/** Browsers always send Origin on upgrades; a request without one is not from a page, so there is nothing to check. */
-function originAllowed(allowed: string[] | '*', origin: string | undefined): boolean {
-  if (allowed === '*' || origin === undefined) return true;
-  return allowed.includes(origin);
-}
-
-function rejectUpgrade(socket: Duplex, status: number, message: string): void {
-  socket.end(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${message}\n`);
 }

@@ -1,0 +1,120 @@
+/**
+ * Who a graphql-ws connection acts for: the token from `connection_init` (or the upgrade
+ * request), its per-user connection slot, the close at token expiry, and the in-band
+ * token refresh operations may ask for.
+ */
+import type { IncomingMessage } from 'node:http';
+import { CloseCode } from 'graphql-ws';
+import type { Principal } from '../auth/principal.ts';
+import { tokenFromRequest } from '../auth/token-source.ts';
+import type { TokenVerifier } from '../auth/token-verifier.ts';
+import type { ConnectionControl } from '../context.ts';
+import { AppError, forbidden } from '../errors.ts';
+
+export interface ConnectionAuthDeps {
+  verifyToken: TokenVerifier;
+  cookieName: string;
+  /** Claims a per-user connection slot; returns the release function, or null when the user is at the limit. */
+  claimSlot(userId: string): (() => void) | null;
+}
+
+/** Why `connection_init` did not lead to an ack: the close code and reason. */
+export interface Refusal {
+  code: number;
+  reason: string;
+}
+
+/** setTimeout caps at ~24.8 days; a later expiry is re-armed when that fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class ConnectionAuth {
+  private current: Principal | null = null;
+  private currentToken: string | undefined;
+  private releaseSlot: (() => void) | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private disposed = false;
+
+  /** `onExpired` runs when the token expires without a refresh (the connection closes with 4403). */
+  constructor(
+    private readonly deps: ConnectionAuthDeps,
+    private readonly request: IncomingMessage,
+    private readonly onExpired: () => void,
+  ) {}
+
+  get principal(): Principal | null {
+    return this.current;
+  }
+
+  get token(): string | undefined {
+    return this.currentToken;
+  }
+
+  /** Verifies the token and claims a slot; null when the connection may be acknowledged. */
+  async authenticate(payload: unknown): Promise<Refusal | null> {
+    const token = tokenFromConnectionParams(payload) ?? tokenFromRequest(this.request, this.deps.cookieName);
+    if (!token) return { code: CloseCode.Forbidden, reason: 'Forbidden: a token is required in connectionParams or the request' };
+    let principal: Principal;
+    try {
+      principal = await this.deps.verifyToken(token);
+    } catch (error) {
+      return { code: CloseCode.Forbidden, reason: `Forbidden: ${error instanceof AppError ? error.message : 'invalid token'}` };
+    }
+    if (this.disposed) return { code: CloseCode.Forbidden, reason: 'Forbidden: connection closed' };
+    this.releaseSlot = this.deps.claimSlot(principal.userId);
+    if (!this.releaseSlot) {
+      return { code: CloseCode.TooManyInitialisationRequests, reason: 'Too many connections for this user; close another one first' };
+    }
+    this.current = principal;
+    this.currentToken = token;
+    this.scheduleExpiry();
+    return null;
+  }
+
+  /** Whether the token has expired (operations check before each event). */
+  expired(): boolean {
+    const expiresAt = this.current?.expiresAt;
+    return expiresAt !== null && expiresAt !== undefined && expiresAt <= Date.now();
+  }
+
+  /** What operations on this connection may do to it: swap in a fresh token for the same user. */
+  readonly control: ConnectionControl = {
+    refreshToken: async (token) => {
+      const next = await this.deps.verifyToken(token);
+      if (!this.current || next.userId !== this.current.userId) {
+        throw forbidden('The new token must belong to the same user as the connection');
+      }
+      this.current = next;
+      this.currentToken = token;
+      this.scheduleExpiry();
+      return next.expiresAt === null ? null : new Date(next.expiresAt);
+    },
+  };
+
+  /** Stops the expiry timer and frees the user's slot. */
+  dispose(): void {
+    this.disposed = true;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    this.releaseSlot?.();
+    this.releaseSlot = null;
+  }
+
+  private scheduleExpiry(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    const expiresAt = this.current?.expiresAt;
+    if (expiresAt === null || expiresAt === undefined || this.disposed) return;
+    const delay = Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS);
+    this.expiryTimer = setTimeout(() => (this.expired() ? this.onExpired() : this.scheduleExpiry()), delay);
+    this.expiryTimer.unref();
+  }
+}
+
+/** `authorization` ("Bearer …" or bare) or `token` from connection_init's payload. */
+function tokenFromConnectionParams(payload: unknown): string | undefined {
+  if (!payload || typeof payload !== 'object') return undefined;
+  const params = payload as Record<string, unknown>;
+  const raw = params.authorization ?? params.Authorization ?? params.token;
+  if (typeof raw !== 'string' || raw.length === 0) return undefined;
+  return raw.replace(/^Bearer\s+/i, '');
+}

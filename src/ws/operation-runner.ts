@@ -1,0 +1,138 @@
+/**
+ * The operations of one graphql-ws connection: each `subscribe` runs through
+ * runOperation; results, events, errors and completions go back under its id. Ids are
+ * unique while active, and at most WS_MAX_SUBSCRIPTIONS run at once.
+ */
+import { CloseCode, MessageType, type SubscribeMessage } from 'graphql-ws';
+import { AppError } from '../errors.ts';
+import type { ContextFactory } from '../graphql/context-factory.ts';
+import { correlationIdFrom, runWithCorrelationId } from '../observability/correlation.ts';
+import { QueueOverflowError } from '../realtime/event-queue.ts';
+import { ServerCloseCode } from './close-codes.ts';
+import type { ConnectionAuth } from './connection-auth.ts';
+import { runOperation, type OperationDeps, type SubscribePayload } from './operation.ts';
+import { encodeMessage, type ServerMessage } from './protocol.ts';
+import { nextFrameWriter } from './shared-payloads.ts';
+
+export interface OperationRunnerDeps extends OperationDeps {
+  createContext: ContextFactory;
+  /** WS_MAX_SUBSCRIPTIONS: operations one socket may have active at once. */
+  maxActiveOperations: number;
+}
+
+/** What the runner needs from its connection. */
+export interface OperationHost {
+  readonly auth: ConnectionAuth;
+  readonly closed: boolean;
+  /** Sends a frame (closing with 1013 when the client is too far behind). */
+  write(data: string | Buffer): void;
+  close(code: number, reason: string): void;
+  /** Handles an error no operation should throw: 4500 and a log line. */
+  fail(error: unknown): void;
+}
+
+interface Operation {
+  id: string;
+  /** Ends the source stream once it exists. */
+  stopStream: (() => void) | null;
+}
+
+export class OperationRunner {
+  /** Active operations by client id. */
+  private readonly operations = new Map<string, Operation>();
+
+  constructor(
+    private readonly deps: OperationRunnerDeps,
+    private readonly host: OperationHost,
+  ) {}
+
+  /** Starts a `subscribe` (the connection is acknowledged). */
+  start(message: SubscribeMessage): void {
+    const { id, payload } = message;
+    if (this.operations.has(id)) return this.host.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+    if (this.operations.size >= this.deps.maxActiveOperations) {
+      return this.host.close(
+        ServerCloseCode.TooManyOperations,
+        `Too many operations: at most ${this.deps.maxActiveOperations} may be active on one connection`,
+      );
+    }
+    const operation: Operation = { id, stopStream: null };
+    this.operations.set(id, operation);
+    const correlationId = correlationIdFrom(null);
+    void runWithCorrelationId(correlationId, () =>
+      this.run(operation, payload, correlationId)
+        .catch((error: unknown) => this.onOperationError(operation, error))
+        .catch((error: unknown) => this.host.fail(error)),
+    );
+  }
+
+  /** Client-initiated completion: forgets the id at once (it may be reused) and ends the stream. Unknown ids are ignored. */
+  complete(id: string): void {
+    const operation = this.operations.get(id);
+    if (!operation) return;
+    this.operations.delete(id);
+    operation.stopStream?.();
+  }
+
+  /** Ends every operation (the connection closed). */
+  dispose(): void {
+    const running = [...this.operations.values()];
+    this.operations.clear();
+    for (const operation of running) operation.stopStream?.();
+  }
+
+  /** Whether the operation is still wanted (not completed by the client, not closed). */
+  private active(operation: Operation): boolean {
+    return !this.host.closed && this.operations.get(operation.id) === operation;
+  }
+
+  private async run(operation: Operation, payload: SubscribePayload, correlationId: string): Promise<void> {
+    const { id } = operation;
+    const context = await this.deps.createContext(this.host.auth.token, correlationId, this.host.auth.control);
+    const outcome = await runOperation(this.deps, context, payload);
+    if (outcome.kind === 'stream') {
+      const { events } = outcome;
+      operation.stopStream = () => void events.return?.();
+    }
+    if (!this.active(operation)) return operation.stopStream?.();
+    if (outcome.kind === 'errors') {
+      this.operations.delete(id);
+      return this.send({ id, type: MessageType.Error, payload: outcome.errors });
+    }
+    if (outcome.kind === 'result') {
+      this.send({ id, type: MessageType.Next, payload: outcome.result });
+      return this.finish(operation);
+    }
+    const { events, payloadFor } = outcome;
+    const frame = nextFrameWriter(id);
+    for (;;) {
+      const step = await events.next();
+      if (step.done || !this.active(operation)) break;
+      const bytes = await payloadFor(step.value);
+      if (!this.active(operation)) break;
+      if (this.host.auth.expired()) return this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
+      this.host.write(frame(bytes));
+    }
+    await events.return?.();
+    this.finish(operation);
+  }
+
+  private onOperationError(operation: Operation, error: unknown): void {
+    if (error instanceof QueueOverflowError) return this.host.close(ServerCloseCode.TryAgainLater, error.message);
+    if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return this.host.close(CloseCode.Forbidden, `Forbidden: ${error.message}`);
+    if (!this.active(operation)) return;
+    this.operations.delete(operation.id);
+    this.send({ id: operation.id, type: MessageType.Error, payload: [this.deps.maskError(error)] });
+  }
+
+  /** Server-side completion; nothing is sent for operations the client already completed. */
+  private finish(operation: Operation): void {
+    if (!this.active(operation)) return;
+    this.operations.delete(operation.id);
+    this.send({ id: operation.id, type: MessageType.Complete });
+  }
+
+  private send(message: ServerMessage): void {
+    if (!this.host.closed) this.host.write(encodeMessage(message));
+  }
+}
