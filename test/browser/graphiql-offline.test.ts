@@ -53,8 +53,14 @@ describe.skipIf(!browserTestsEnabled())('GraphiQL offline in headless Chromium (
       if (['script', 'stylesheet'].includes(request.resourceType())) assets.push(request.url());
     });
     await page.goto(server.graphqlUrl);
-    await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: UI_TIMEOUT });
-    await expect.poll(() => page.locator('#root').innerText(), { timeout: UI_TIMEOUT }).not.toMatch(/^Loading/);
+    await page
+      .locator('.graphiql-query-editor .monaco-editor')
+      .waitFor({ timeout: UI_TIMEOUT })
+      .catch(async (error: unknown) => {
+        const shown = await page.locator('body').innerText();
+        throw new Error(`GraphiQL did not start. The page shows ${JSON.stringify(shown.slice(0, 200))}; requests to other hosts: ${JSON.stringify(browser.blocked)}`, { cause: error });
+      });
+    expect(await page.locator('#root').innerText()).not.toMatch(/Loading/);
 
     await page.locator('.graphiql-execute-button').click();
     await page.getByRole('menuitem', { name: 'CreateSession' }).click();
