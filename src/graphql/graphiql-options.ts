@@ -58,15 +58,12 @@ const SEND_MESSAGE = /* GraphQL */ `mutation SendMessage($sessionId: ID!, $conte
 }
 `;
 
-export interface GraphiQLPageOptions {
-  /** Mints the prefilled token for each page load; absent: the header holds a placeholder. */
-  devToken?: () => Promise<string>;
-  /** A header CSRF prevention accepts; GraphiQL sends it with every request. */
-  csrfHeader: string;
-}
-
-/** Builds GraphiQL's options for one page load. */
-export async function graphiqlOptions({ devToken, csrfHeader }: GraphiQLPageOptions): Promise<GraphiQLOptions> {
+/**
+ * Builds GraphiQL's options for one page load. `devToken` mints the prefilled token; absent,
+ * the header holds a placeholder. GraphiQL sends JSON POSTs (SSE included), which CSRF
+ * prevention lets through without an extra header.
+ */
+export async function graphiqlOptions(devToken?: () => Promise<string>): Promise<GraphiQLOptions> {
   const authorization = devToken ? `Bearer ${await devToken()}` : PLACEHOLDER_AUTHORIZATION;
   const headers = JSON.stringify({ Authorization: authorization }, null, 2);
   const sessionVariables = JSON.stringify({ sessionId: '<id from CreateSession>' }, null, 2);
@@ -84,8 +81,6 @@ export async function graphiqlOptions({ devToken, csrfHeader }: GraphiQLPageOpti
         headers,
       },
     ],
-    // Marks GraphiQL's requests as scripted, so CSRF prevention (on in production) lets them through.
-    additionalHeaders: { [csrfHeader]: 'graphiql' },
     subscriptionsProtocol: 'SSE',
   };
 }

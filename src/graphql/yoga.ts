@@ -15,10 +15,8 @@ import { graphiqlOptions } from './graphiql-options.ts';
 import type { MaskError } from './mask-error.ts';
 import { createOperationLimitPlugins } from './operation-limits.ts';
 
-/** The header our own clients (GraphiQL) send to pass CSRF prevention. */
-export const CSRF_HEADER = 'x-graphql-csrf';
 /** Headers that mark a request as sent by a script, not by a plain form or link (CSRF prevention). */
-export const CSRF_HEADERS = [CSRF_HEADER, 'x-graphql-yoga-csrf'];
+export const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf'];
 
 export interface YogaOptions {
   schema: GraphQLSchema;
@@ -54,9 +52,7 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Served from this server (no CDN), so it works offline; off when exposure.graphiql is.
-    graphiql: options.exposure.graphiql
-      ? () => graphiqlOptions({ devToken: options.graphiqlDevToken, csrfHeader: CSRF_HEADER })
-      : false,
+    graphiql: options.exposure.graphiql ? () => graphiqlOptions(options.graphiqlDevToken) : false,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: false,
     batching: options.operationLimits.maxBatchOperations > 0 ? { limit: options.operationLimits.maxBatchOperations } : false,

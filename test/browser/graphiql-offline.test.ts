@@ -29,6 +29,26 @@ async function responseText(page: Page): Promise<string> {
   return (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
 }
 
+/** Opens GraphiQL and waits for its editor; a page that never starts fails with what it shows and what it tried to fetch. */
+async function openGraphiQL(browser: OfflineBrowser, url: string): Promise<void> {
+  const { page } = browser;
+  await page.goto(url);
+  await page
+    .locator('.graphiql-query-editor .monaco-editor')
+    .waitFor({ timeout: UI_TIMEOUT })
+    .catch(async (error: unknown) => {
+      const shown = await page.locator('body').innerText();
+      throw new Error(`GraphiQL did not start. The page shows ${JSON.stringify(shown.slice(0, 200))}; requests to other hosts: ${JSON.stringify(browser.blocked)}`, { cause: error });
+    });
+  expect(await page.locator('#root').innerText()).not.toMatch(/Loading/);
+}
+
+/** Runs one operation of the active tab's document through the execute button's menu. */
+async function runOperation(page: Page, name: string): Promise<void> {
+  await page.locator('.graphiql-execute-button').click();
+  await page.getByRole('menuitem', { name }).click();
+}
+
 describe.skipIf(!browserTestsEnabled())('GraphiQL offline in headless Chromium (development secret)', () => {
   let server: TestServer;
   let browser: OfflineBrowser;
@@ -52,18 +72,9 @@ describe.skipIf(!browserTestsEnabled())('GraphiQL offline in headless Chromium (
     page.on('request', (request) => {
       if (['script', 'stylesheet'].includes(request.resourceType())) assets.push(request.url());
     });
-    await page.goto(server.graphqlUrl);
-    await page
-      .locator('.graphiql-query-editor .monaco-editor')
-      .waitFor({ timeout: UI_TIMEOUT })
-      .catch(async (error: unknown) => {
-        const shown = await page.locator('body').innerText();
-        throw new Error(`GraphiQL did not start. The page shows ${JSON.stringify(shown.slice(0, 200))}; requests to other hosts: ${JSON.stringify(browser.blocked)}`, { cause: error });
-      });
-    expect(await page.locator('#root').innerText()).not.toMatch(/Loading/);
+    await openGraphiQL(browser, server.graphqlUrl);
 
-    await page.locator('.graphiql-execute-button').click();
-    await page.getByRole('menuitem', { name: 'CreateSession' }).click();
+    await runOperation(page, 'CreateSession');
     await expect.poll(() => responseText(page), { timeout: UI_TIMEOUT }).toContain('Tried in GraphiQL');
 
     const id = /"id":\s*"([^"]+)"/.exec(await responseText(page))?.[1];
@@ -105,6 +116,29 @@ describe.skipIf(!browserTestsEnabled())('GraphiQL offline in headless Chromium (
     );
     expect(dataOf(sent)).toEqual({ sendMessage: { seq: 1 } });
     await expect.poll(() => responseText(page), { timeout: UI_TIMEOUT }).toContain('hello through SSE');
+    expect(browser.blocked).toEqual([]);
+  });
+});
+
+describe.skipIf(!browserTestsEnabled())('GraphiQL in headless Chromium in production (GRAPHIQL=true, CSRF prevention on)', () => {
+  let server: TestServer;
+  let browser: OfflineBrowser;
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', { NODE_ENV: 'production', GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: 'true' });
+    browser = await openOfflineBrowser(server.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('passes CSRF prevention and answers the placeholder token UNAUTHENTICATED', async () => {
+    const { page } = browser;
+    await openGraphiQL(browser, server.graphqlUrl);
+    await runOperation(page, 'MySessions');
+    await expect.poll(() => responseText(page), { timeout: UI_TIMEOUT }).toContain('UNAUTHENTICATED');
+    expect(await responseText(page)).not.toMatch(/csrf/i);
     expect(browser.blocked).toEqual([]);
   });
 });
