@@ -2,9 +2,8 @@
  * `npm run token -- <userId> [--service] [--ttl 24h]`: prints a JWT signed with the
  * server's key (JWT_SECRET, or the development secret `npm start` created).
  */
-import { SignJWT } from 'jose';
+import { signServerToken } from '../src/auth/dev-token.ts';
 import { resolveSigningSecret } from '../src/auth/signing-secret.ts';
-import { SERVICE_SCOPE } from '../src/auth/principal.ts';
 import { loadConfig } from '../src/config.ts';
 
 const args = process.argv.slice(2);
@@ -20,12 +19,9 @@ if (!secret) {
   console.error('JWT_JWKS_URL is configured: tokens come from your identity provider, not from this script.');
   process.exit(2);
 }
-const token = await new SignJWT(args.includes('--service') ? { scope: SERVICE_SCOPE } : {})
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject(userId)
-  .setIssuedAt()
-  .setExpirationTime(args.includes('--ttl') ? ttl : '24h')
-  .setIssuer(config.jwt.issuer ?? 'chat-dev')
-  .setAudience(config.jwt.audience ?? 'chat')
-  .sign(new TextEncoder().encode(secret));
+const token = await signServerToken(config, secret, {
+  subject: userId,
+  expiresIn: args.includes('--ttl') ? ttl : '24h',
+  service: args.includes('--service'),
+});
 console.log(token);

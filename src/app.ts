@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { graphiqlDevTokenMinter } from './auth/dev-token.ts';
 import { resolveSigningSecret } from './auth/signing-secret.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Config } from './config.ts';
@@ -105,6 +106,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     cookieName: config.jwt.cookieName,
     operationLimits: config.operationLimits,
     exposure: config.exposure,
+    graphiqlDevToken: graphiqlDevTokenMinter(config, signing),
     logger,
   });
 

@@ -5,11 +5,13 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { tokenFromHeaders } from '../auth/token-source.ts';
 import type { GraphQLExposureConfig, OperationLimitsConfig } from '../config.ts';
 import type { Context } from '../context.ts';
+import { renderOfflineGraphiQL, serveGraphiQLAssets } from '../http/graphiql.ts';
 import { containGraphQLFailures } from '../http/graphql-containment.ts';
 import { boundRequestBody } from '../http/graphql-request-body.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ContextFactory } from './context-factory.ts';
+import { graphiqlOptions } from './graphiql-options.ts';
 import type { MaskError } from './mask-error.ts';
 import { createOperationLimitPlugins } from './operation-limits.ts';
 
@@ -25,6 +27,11 @@ export interface YogaOptions {
   exposure: GraphQLExposureConfig;
   /** Receives unexpected failures of the HTTP request handling, with their stack. */
   logger: Logger;
+  /**
+   * Mints the token GraphiQL prefills in its Authorization header on each page load
+   * (see graphiqlDevTokenMinter). Default: none, the header holds a placeholder.
+   */
+  graphiqlDevToken?: () => Promise<string>;
   /** Extra envelop/Yoga plugins (limits, real-time hooks). */
   plugins?: Plugin[];
 }
@@ -44,7 +51,9 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: options.exposure.graphiql,
+    // Served from this server (no CDN), so it works offline; off when exposure.graphiql is.
+    graphiql: options.exposure.graphiql ? () => graphiqlOptions(options.graphiqlDevToken) : false,
+    renderGraphiQL: renderOfflineGraphiQL,
     logging: false,
     batching: options.operationLimits.maxBatchOperations > 0 ? { limit: options.operationLimits.maxBatchOperations } : false,
     // Bounded by boundRequestBody instead, which also refuses invalid UTF-8.
@@ -64,6 +73,7 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
       boundRequestBody({ maxBytes: options.operationLimits.maxBodyBytes }),
       stampCorrelationHeader(),
       maskEveryError(options.maskError),
+      ...(options.exposure.graphiql ? [serveGraphiQLAssets()] : []),
       ...(options.exposure.csrfPrevention ? [useCSRFPrevention({ requestHeaders: CSRF_HEADERS })] : []),
       ...createOperationLimitPlugins(options),
       ...(options.plugins ?? []),
