@@ -71,7 +71,8 @@ const quick: Params = {
 const tiny: Params = {
   mode: 'tiny',
   repeats: 1,
-  closedLoop: { concurrency: 5, warmupMs: 200, durationMs: 600 },
+  // Long enough that a loaded CI machine still completes requests inside the window.
+  closedLoop: { concurrency: 5, warmupMs: 500, durationMs: 2500 },
   sqlite: { warmupMs: 50, durationMs: 200 },
   fanout: { sizes: [{ subscribers: 10, rate: 10 }], warmupMs: 200, durationMs: 600 },
   manySessions: { sessions: 5, members: 3, rate: 10, warmupMs: 200, durationMs: 600 },

@@ -16,6 +16,7 @@ import { uniqueUser } from '../support/chat-fixture.ts';
 import { dataOf, errorCode, type GraphQLResponse } from '../support/graphql-client.ts';
 import { useRacingServers } from '../support/racing-servers.ts';
 import { testedProviders } from '../support/server.ts';
+import { RACE_TIMEOUT_MS } from '../support/racing-servers.ts';
 
 const TRIALS = 40;
 
@@ -59,5 +60,5 @@ describe.each(testedProviders())('concurrent changes to one message on %s', (pro
     const counter = dataOf(await servers.as(0, owner, SessionDocument, { id: sessionId })).session.messageCount;
     const rows = dataOf(await servers.as(0, owner, MessageCountDocument, { sessionId })).messageCount;
     expect({ unexpected, counter }).toEqual({ unexpected: [], counter: rows });
-  });
+  }, RACE_TIMEOUT_MS);
 });

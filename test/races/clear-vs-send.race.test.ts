@@ -16,6 +16,7 @@ import { uniqueUser } from '../support/chat-fixture.ts';
 import { dataOf, errorCode, type GraphQLResponse } from '../support/graphql-client.ts';
 import { useRacingServers } from '../support/racing-servers.ts';
 import { testedProviders } from '../support/server.ts';
+import { RACE_TIMEOUT_MS } from '../support/racing-servers.ts';
 
 const LIMIT = 50;
 const ROUNDS = 6;
@@ -62,5 +63,5 @@ describe.each(testedProviders())('clearConversation racing sends on %s', (provid
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     }
     expect(mismatches).toEqual([]);
-  });
+  }, RACE_TIMEOUT_MS);
 });

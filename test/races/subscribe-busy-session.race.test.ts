@@ -10,6 +10,7 @@ import { cleanPrefix, redisTestsEnabled, redisUrl, uniquePrefix } from '../suppo
 import { useRacingServers } from '../support/racing-servers.ts';
 import { testedProviders } from '../support/server.ts';
 import { connectWs, subscribe, type Subscription, type WsClient } from '../support/ws-client.ts';
+import { RACE_TIMEOUT_MS } from '../support/racing-servers.ts';
 
 const RECEIVED = `subscription($sessionId: ID!) { messageReceived(sessionId: $sessionId) { seq content } }`;
 interface Received {
@@ -90,7 +91,7 @@ describe.each(variants)('subscribing to a busy session ($provider, $pubsub pubsu
       missingAfterFirst: [...acked, marker.seq].filter((seq) => seq > first && !received.includes(seq)),
       outOfOrder: received.filter((seq, i) => i > 0 && seq <= received[i - 1]!),
     }).toEqual({ olderThanSubscribe: [], missingAfterFirst: [], outOfOrder: [] });
-  });
+  }, RACE_TIMEOUT_MS);
 });
 
 /** Waits until the subscription delivered the message with `seq` (or later). */

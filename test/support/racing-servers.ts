@@ -11,6 +11,12 @@ import { startChildServer, type ChildServer } from './child-server.ts';
 import { dataOf, graphql, type Document, type GraphQLResponse } from './graphql-client.ts';
 import { startTestServer, type TestServer } from './server.ts';
 
+/**
+ * Deadline of one race test: many rounds of real concurrent requests on two instances. It is
+ * a bound on a loaded CI machine (a round takes about 1 s when idle), not a wait for an event.
+ */
+export const RACE_TIMEOUT_MS = 120_000;
+
 export interface RacingServers {
   /** The in-process instance (its app is reachable for server-side checks). */
   readonly local: TestServer;
