@@ -15,8 +15,15 @@ import {
 } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import type { DiffParams, MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
-import { createAdapterFactory, ensureDatabaseLocation, type DatabaseProvider, type DatabaseTarget } from './database-target.ts';
+import {
+  createAdapterFactory,
+  ensureDatabaseLocation,
+  sqliteFilePath,
+  type DatabaseProvider,
+  type DatabaseTarget,
+} from './database-target.ts';
 import { loadSchemaEngine, type SchemaEngine } from './schema-engine.ts';
+import { lockForMigrations } from './sqlite-migration-lock.ts';
 
 const prismaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma');
 const noFilters = { externalTables: [], externalEnums: [] };
@@ -46,10 +53,14 @@ export function readMigrations(provider: DatabaseProvider): MigrationList {
   };
 }
 
+/** How long a migrator waits for the SQLite write lock (another migrator, or a server's write). */
+const SQLITE_MIGRATION_LOCK_WAIT_MS = 30_000;
+
 /**
- * Runs `work` with a schema engine connected to the target. The engine's SQLite
- * connection holds an exclusive lock until its adapter is disposed (engine.free() does
- * not release it), so every adapter it opens is disposed afterwards.
+ * Runs `work` with a schema engine connected to the target. On SQLite the engine's
+ * connection holds the migration lock (see sqlite-migration-lock.ts), committed when `work`
+ * succeeds; PostgreSQL's engine takes an advisory lock itself. Every adapter the engine
+ * opens is disposed afterwards (engine.free() does not close them).
  */
 async function withSchemaEngine<T>(
   target: DatabaseTarget,
@@ -57,14 +68,21 @@ async function withSchemaEngine<T>(
   work: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   ensureDatabaseLocation(target);
-  const factory = createAdapterFactory(target);
-  const opened: SqlDriverAdapter[] = [];
+  const factory = createAdapterFactory(target, { sqliteBusyTimeoutMs: SQLITE_MIGRATION_LOCK_WAIT_MS });
+  const lock =
+    target.provider === 'sqlite'
+      ? await lockForMigrations(await factory.connect(), sqliteFilePath(target.url), SQLITE_MIGRATION_LOCK_WAIT_MS)
+      : undefined;
+  const opened: SqlDriverAdapter[] = lock ? [lock.adapter] : [];
+  let locked = lock?.adapter;
   const tracking: SqlMigrationAwareDriverAdapterFactory = {
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: async () => {
-      const adapter = await factory.connect();
-      opened.push(adapter);
+      // The engine's connection to the database is the one holding the lock.
+      const adapter = locked ?? (await factory.connect());
+      locked = undefined;
+      if (!opened.includes(adapter)) opened.push(adapter);
       return adapter;
     },
     connectToShadowDb: async () => {
@@ -73,16 +91,22 @@ async function withSchemaEngine<T>(
       return adapter;
     },
   };
-  const SchemaEngineClass = await loadSchemaEngine();
-  const engine = await SchemaEngineClass.new(
-    { datamodels: [['schema.prisma', schemaText]] },
-    () => {},
-    bindMigrationAwareSqlAdapterFactory(tracking),
-  );
   try {
-    return await work(engine);
+    const SchemaEngineClass = await loadSchemaEngine();
+    const engine = await SchemaEngineClass.new(
+      { datamodels: [['schema.prisma', schemaText]] },
+      () => {},
+      bindMigrationAwareSqlAdapterFactory(tracking),
+    );
+    try {
+      const result = await work(engine);
+      await lock?.commit();
+      return result;
+    } finally {
+      engine.free();
+    }
   } finally {
-    engine.free();
+    await lock?.release();
     await Promise.all(opened.map((adapter) => adapter.dispose()));
   }
 }
