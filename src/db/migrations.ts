@@ -53,8 +53,13 @@ export function readMigrations(provider: DatabaseProvider): MigrationList {
   };
 }
 
-/** How long a migrator waits for the SQLite write lock (another migrator, or a server's write). */
-const SQLITE_MIGRATION_LOCK_WAIT_MS = 30_000;
+export interface MigrationOptions {
+  /**
+   * SQLite: how long to wait for the write lock held by another migrator or a server's
+   * write before failing with MigrationLockTimeout (default 30 000 ms).
+   */
+  sqliteLockWaitMs?: number;
+}
 
 /**
  * Runs `work` with a schema engine connected to the target. On SQLite the engine's
@@ -66,13 +71,12 @@ async function withSchemaEngine<T>(
   target: DatabaseTarget,
   schemaText: string,
   work: (engine: SchemaEngine) => Promise<T>,
+  { sqliteLockWaitMs = 30_000 }: MigrationOptions = {},
 ): Promise<T> {
   ensureDatabaseLocation(target);
-  const factory = createAdapterFactory(target, { sqliteBusyTimeoutMs: SQLITE_MIGRATION_LOCK_WAIT_MS });
+  const factory = createAdapterFactory(target, { sqliteBusyTimeoutMs: sqliteLockWaitMs });
   const lock =
-    target.provider === 'sqlite'
-      ? await lockForMigrations(await factory.connect(), sqliteFilePath(target.url), SQLITE_MIGRATION_LOCK_WAIT_MS)
-      : undefined;
+    target.provider === 'sqlite' ? await lockForMigrations(await factory.connect(), sqliteFilePath(target.url), sqliteLockWaitMs) : undefined;
   const opened: SqlDriverAdapter[] = lock ? [lock.adapter] : [];
   let locked = lock?.adapter;
   const tracking: SqlMigrationAwareDriverAdapterFactory = {
@@ -159,13 +163,18 @@ function datasourceOnly(provider: DatabaseProvider): string {
   return `datasource db {\n  provider = "${provider}"\n}\n`;
 }
 
-/** Applies pending migrations; returns the names of those it applied (empty when up to date). */
-export async function applyMigrations(target: DatabaseTarget): Promise<string[]> {
+/**
+ * Applies pending migrations; returns the names of those it applied (empty when up to date).
+ * Safe to run from several processes at once: one applies, the others wait and find none left.
+ */
+export async function applyMigrations(target: DatabaseTarget, options: MigrationOptions = {}): Promise<string[]> {
   const migrationsList = readMigrations(target.provider);
-  return withSchemaEngine(target, datasourceOnly(target.provider), async (engine) => {
-    const result = await engine.applyMigrations({ migrationsList, filters: noFilters });
-    return result.appliedMigrationNames;
-  });
+  return withSchemaEngine(
+    target,
+    datasourceOnly(target.provider),
+    async (engine) => (await engine.applyMigrations({ migrationsList, filters: noFilters })).appliedMigrationNames,
+    options,
+  );
 }
 
 /**

@@ -9,7 +9,8 @@
  * a second migrator waits, then finds nothing left to apply; servers keep reading (WAL) and
  * their writes wait for the commit. Every migration of one run commits together, or none does.
  */
-import { DriverAdapterError, type SqlDriverAdapter } from '@prisma/driver-adapter-utils';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 
 /** The engine's lock statement, which is dropped: the transaction below replaces it. */
 const ENGINE_LOCK = /^\s*PRAGMA\s+(main\.)?locking_mode\s*=\s*EXCLUSIVE\s*;?\s*$/i;
@@ -30,8 +31,28 @@ export interface SqliteMigrationLock {
 
 const statement = (sql: string) => ({ sql, args: [], argTypes: [] });
 
-const isBusy = (error: unknown) =>
-  error instanceof DriverAdapterError && (error.cause.kind === 'SocketTimeout' || /^SQLITE_BUSY/.test(error.cause.originalCode ?? ''));
+/** The adapter's SQLITE_BUSY (a DriverAdapterError of its own copy of the utils package, so no instanceof). */
+function isBusy(error: unknown): boolean {
+  const cause = (error as { cause?: { kind?: unknown; originalCode?: unknown } } | null)?.cause;
+  return cause?.kind === 'SocketTimeout' || (typeof cause?.originalCode === 'string' && cause.originalCode.startsWith('SQLITE_BUSY'));
+}
+
+/**
+ * Switches a new file to WAL (a no-op once it is). SQLite refuses the switch at once, without
+ * waiting, while another connection holds a rollback-journal write lock (two processes on a
+ * fresh file), so it is retried until `deadline`.
+ */
+async function switchToWal(adapter: SqlDriverAdapter, deadline: number): Promise<void> {
+  for (let pauseMs = 5; ; pauseMs = Math.min(pauseMs * 2, 100)) {
+    try {
+      await adapter.queryRaw(statement('PRAGMA journal_mode = WAL'));
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+    }
+    await delay(pauseMs);
+  }
+}
 
 /**
  * Takes the lock on a fresh connection to the file (whose busy timeout is how long to wait
@@ -42,7 +63,7 @@ const isBusy = (error: unknown) =>
 export async function lockForMigrations(adapter: SqlDriverAdapter, file: string, waitMs: number): Promise<SqliteMigrationLock> {
   let open = false;
   try {
-    await adapter.queryRaw(statement('PRAGMA journal_mode = WAL'));
+    await switchToWal(adapter, Date.now() + waitMs);
     await adapter.queryRaw(statement('PRAGMA foreign_keys = OFF'));
     await adapter.executeRaw(statement('BEGIN IMMEDIATE'));
     open = true;

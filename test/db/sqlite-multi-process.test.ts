@@ -3,14 +3,22 @@
  * ports, `npm run db:migrate` beside a running server, and two servers starting at once
  * on a fresh file. Every process is real (its own connections to the file).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readMigrations } from '../../src/db/migrations.ts';
+import { applyMigrations, readMigrations } from '../../src/db/migrations.ts';
+import { MigrationLockTimeout } from '../../src/db/sqlite-migration-lock.ts';
 import { CreateSessionDocument, SendMessageDocument } from '../../src/generated/operations.ts';
 import { uniqueUser } from '../support/chat-fixture.ts';
 import { expectCodedError } from '../support/coded-errors.ts';
 import { dataOf, graphql, type GraphQLResponse } from '../support/graphql-client.ts';
-import { runMigrations, sqliteFile, startServerProcess, type ServerProcess, type SqliteFile } from '../support/sqlite-processes.ts';
-import { mintToken } from '../support/tokens.ts';
+import { runMigrations, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { sqliteFile, type SqliteFile } from '../support/sqlite-processes.ts';
+import { createDatabaseFromTemplate, dropDatabase, postgresUrlFor } from '../support/postgres.ts';
+import { testedProviders } from '../support/server.ts';
+import { mintToken, TEST_JWT_SECRET } from '../support/tokens.ts';
 
 const noLimits = { MESSAGES_PER_MINUTE: '0' };
 
@@ -27,7 +35,7 @@ describe('several processes on one SQLite file', () => {
     return file;
   };
   const start = async (file: SqliteFile) => {
-    const server = await startServerProcess(file);
+    const server = await startServerProcess(file.env);
     servers.push(server);
     return server;
   };
@@ -80,7 +88,7 @@ describe('several processes on one SQLite file', () => {
     const writers = [0, 1, 2].map(writer);
     await underWay;
 
-    const migrate = runMigrations(file);
+    const migrate = runMigrations(file.env);
     const answeredBefore = responses.length;
     const exitCode = await migrate.exited;
     const answeredWhileMigrating = responses.length - answeredBefore;
@@ -99,7 +107,7 @@ describe('several processes on one SQLite file', () => {
 
   it('starts two servers at the same moment on a fresh file: both come up and the migrations are applied once', async () => {
     const file = await newFile('empty', { LOG_LEVEL: 'info' });
-    const started = await Promise.allSettled([startServerProcess(file), startServerProcess(file)]);
+    const started = await Promise.allSettled([startServerProcess(file.env), startServerProcess(file.env)]);
     for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
     expect(started.map((result) => (result.status === 'rejected' ? String(result.reason) : 'up'))).toEqual(['up', 'up']);
     const [first, second] = servers as [ServerProcess, ServerProcess];
@@ -133,5 +141,54 @@ describe('several processes on one SQLite file', () => {
     expectCodedError(response, 'SERVICE_UNAVAILABLE');
     expect(await stored(file, sessionId)).toEqual({ messageCount: 0, lastSeq: 0, rows: 0 });
     expect(dataOf(await send(server, owner, sessionId, 'free again')).sendMessage.seq).toBe(1);
+  });
+
+  it.each(['empty', 'served'] as const)(
+    'refuses to migrate (%s file) with a clear message while another process keeps it locked for writing, and changes nothing',
+    async (contents) => {
+      const file = await newFile(contents);
+      const target = { provider: 'sqlite' as const, url: file.env.DATABASE_URL as string };
+      const snapshot = () => file.rows("SELECT type, name, sql FROM sqlite_master ORDER BY name");
+      const before = await snapshot();
+      const holder = await file.connect();
+      let refused: unknown;
+      try {
+        await holder.executeRaw({ sql: 'BEGIN IMMEDIATE', args: [], argTypes: [] });
+        refused = await applyMigrations(target, { sqliteLockWaitMs: 300 }).catch((error: unknown) => error);
+      } finally {
+        await holder.executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] });
+        await holder.dispose();
+      }
+      expect(refused).toBeInstanceOf(MigrationLockTimeout);
+      expect(String(refused)).toMatch(/kept .*chat\.db locked for writing for more than 0\.3 s .*migrations were not applied/);
+      expect(await snapshot()).toEqual(before);
+      const names = readMigrations('sqlite').migrationDirectories.map((migration) => migration.path);
+      expect(await applyMigrations(target)).toEqual(contents === 'empty' ? names : []);
+    },
+  );
+});
+
+// The same start-up race where the schema engine's own lock (an advisory lock) is in charge.
+describe.runIf(testedProviders().includes('postgresql'))('two servers starting at once on an empty PostgreSQL database', () => {
+  it('both come up and the migrations are applied once', async () => {
+    const name = await createDatabaseFromTemplate('template0', 'chat_multi');
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-multi-'));
+    const env = { DATABASE_URL: postgresUrlFor(name), DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', ...noLimits };
+    const started = await Promise.allSettled([startServerProcess(env), startServerProcess(env)]);
+    const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    try {
+      expect(started.map((result) => (result.status === 'rejected' ? String(result.reason) : 'up'))).toEqual(['up', 'up']);
+      const client = new pg.Client({ connectionString: env.DATABASE_URL });
+      await client.connect();
+      const recorded = await client
+        .query<{ migration_name: string }>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name')
+        .finally(() => client.end());
+      expect(recorded.rows.map((row) => row.migration_name)).toEqual(readMigrations('postgresql').migrationDirectories.map((migration) => migration.path));
+      expect(servers.filter((server) => /"applied migrations"/.test(server.command.output))).toHaveLength(1);
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+      rmSync(dataDir, { recursive: true, force: true });
+      await dropDatabase(name);
+    }
   });
 });

@@ -1,17 +1,10 @@
-/**
- * Several real processes on one SQLite file: servers started as `npm start` does (from
- * source, through tsx) and the migration runner (`npm run db:migrate`), each with its own
- * connections, plus a direct read-only look at the file.
- */
+/** A SQLite file for several processes (see server-process.ts), and a look at it from outside them all. */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 import { inject } from 'vitest';
 import { createAdapterFactory } from '../../src/db/database-target.ts';
-import { repoRoot } from './build.ts';
-import { startCommand, waitForReady, type RunningCommand } from './command.ts';
-import { freePort } from './ports.ts';
 import { TEST_JWT_SECRET } from './tokens.ts';
 
 export interface SqliteFile {
@@ -52,43 +45,4 @@ export async function sqliteFile(contents: 'empty' | 'served', env: Record<strin
     await file.rows('PRAGMA journal_mode = WAL');
   }
   return file;
-}
-
-export interface ServerProcess {
-  command: RunningCommand;
-  url: string;
-  graphqlUrl: string;
-  /** SIGTERM, then the exit code. */
-  stop(): Promise<number | string | null>;
-}
-
-/** Starts src/main.ts on a free port and resolves once it listens and /readyz answers 200. */
-export async function startServerProcess(file: SqliteFile, timeoutMs = 30_000): Promise<ServerProcess> {
-  const port = await freePort();
-  const command = startCommand(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: repoRoot,
-    env: { ...file.env, PORT: String(port), HOST: '127.0.0.1' },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await command.waitForLine(/listening on/, timeoutMs);
-    await waitForReady(url, timeoutMs);
-  } catch (error) {
-    command.child.kill('SIGKILL');
-    throw error;
-  }
-  return {
-    command,
-    url,
-    graphqlUrl: `${url}/graphql`,
-    async stop() {
-      if (command.child.exitCode === null && command.child.signalCode === null) command.child.kill('SIGTERM');
-      return command.exited;
-    },
-  };
-}
-
-/** Runs the migration runner (scripts/migrate.ts, what `npm run db:migrate` runs) on the file. */
-export function runMigrations(file: SqliteFile): RunningCommand {
-  return startCommand(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], { cwd: repoRoot, env: file.env });
 }
