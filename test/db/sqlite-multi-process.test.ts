@@ -14,7 +14,7 @@ import { CreateSessionDocument, SendMessageDocument } from '../../src/generated/
 import { uniqueUser } from '../support/chat-fixture.ts';
 import { expectCodedError } from '../support/coded-errors.ts';
 import { dataOf, graphql, type GraphQLResponse } from '../support/graphql-client.ts';
-import { runMigrations, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { runMigrations, startServerProcess, startWaitingMigrator, type ServerProcess } from '../support/server-process.ts';
 import { sqliteFile, type SqliteFile } from '../support/sqlite-processes.ts';
 import { createDatabaseFromTemplate, dropDatabase, postgresUrlFor } from '../support/postgres.ts';
 import { testedProviders } from '../support/server.ts';
@@ -122,6 +122,19 @@ describe('several processes on one SQLite file', () => {
     const owner = uniqueUser('owner');
     const sessionId = await createSession(first, owner);
     expect(dataOf(await send(second, owner, sessionId, 'hello')).sendMessage.seq).toBe(1);
+  });
+
+  it('releases four migrators on a fresh file at the same instant: one applies the migrations, the others find none left', async () => {
+    const file = await newFile('empty');
+    const migrators = await Promise.all(Array.from({ length: 4 }, () => startWaitingMigrator(file.env)));
+    for (const migrator of migrators) migrator.release();
+    const applied = await Promise.all(migrators.map((migrator) => migrator.applied()));
+
+    const names = readMigrations('sqlite').migrationDirectories.map((migration) => migration.path);
+    expect(applied.filter((list) => list.length > 0)).toEqual([names]);
+    const recorded = await file.rows('SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name');
+    expect(recorded.map((row) => row.migration_name)).toEqual(names);
+    expect(recorded.every((row) => row.finished_at !== null && row.rolled_back_at === null)).toBe(true);
   });
 
   it('answers SERVICE_UNAVAILABLE when another process holds the write lock past the busy timeout, and stores nothing', async () => {

@@ -44,3 +44,26 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
 export function runMigrations(env: Record<string, string>): RunningCommand {
   return startCommand(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], { cwd: repoRoot, env });
 }
+
+/** A migrator (migrator-on-signal.ts) that has loaded everything; `release()` makes it migrate. */
+export interface WaitingMigrator {
+  command: RunningCommand;
+  release(): void;
+  /** The names it applied, once it exits 0. */
+  applied(): Promise<string[]>;
+}
+
+export async function startWaitingMigrator(env: Record<string, string>): Promise<WaitingMigrator> {
+  const command = startCommand(process.execPath, ['--import', 'tsx', 'test/support/migrator-on-signal.ts'], { cwd: repoRoot, env });
+  await command.waitForLine(/^ready$/, 30_000);
+  return {
+    command,
+    release: () => void command.child.kill('SIGUSR2'),
+    async applied() {
+      const code = await command.exited;
+      if (code !== 0) throw new Error(`migrator exited with ${String(code)}:\n${command.output}`);
+      const line = command.output.split('\n').find((candidate) => candidate.startsWith('{"applied"')) ?? '{"applied":null}';
+      return (JSON.parse(line) as { applied: string[] }).applied;
+    },
+  };
+}
