@@ -37,7 +37,7 @@ export function ensureDatabaseLocation(target: DatabaseTarget): void {
  * SQLite: how long every connection waits for a lock another connection (or process) holds
  * before failing with SQLITE_BUSY, which requests answer as SERVICE_UNAVAILABLE.
  */
-export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 /**
  * PostgreSQL: how long to wait for a connection (a new one, or a free one from the pool)
