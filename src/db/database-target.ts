@@ -33,7 +33,10 @@ export function ensureDatabaseLocation(target: DatabaseTarget): void {
   if (target.provider === 'sqlite') mkdirSync(dirname(sqliteFilePath(target.url)), { recursive: true });
 }
 
-/** SQLite waits this long on a locked database before giving up (concurrent writers). */
+/**
+ * SQLite: how long every connection waits for a lock another connection (or process) holds
+ * before failing with SQLITE_BUSY, which requests answer as SERVICE_UNAVAILABLE.
+ */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 /**
@@ -42,10 +45,16 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
  */
 const POSTGRES_CONNECT_TIMEOUT_MS = 3000;
 
+export interface AdapterOptions {
+  /** SQLite: the busy timeout of each connection (default SQLITE_BUSY_TIMEOUT_MS). */
+  sqliteBusyTimeoutMs?: number;
+}
+
 /** A Prisma driver adapter factory for the target. */
-export function createAdapterFactory(target: DatabaseTarget): SqlMigrationAwareDriverAdapterFactory {
+export function createAdapterFactory(target: DatabaseTarget, options: AdapterOptions = {}): SqlMigrationAwareDriverAdapterFactory {
   if (target.provider === 'sqlite') {
-    return new PrismaBetterSqlite3({ url: sqliteFilePath(target.url), timeout: SQLITE_BUSY_TIMEOUT_MS });
+    // better-sqlite3's `timeout` is SQLite's busy timeout (sqlite3_busy_timeout) for the connection.
+    return new PrismaBetterSqlite3({ url: sqliteFilePath(target.url), timeout: options.sqliteBusyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS });
   }
   return new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS });
 }

@@ -15,8 +15,15 @@ import {
 } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import type { DiffParams, MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
-import { createAdapterFactory, ensureDatabaseLocation, type DatabaseProvider, type DatabaseTarget } from './database-target.ts';
+import {
+  createAdapterFactory,
+  ensureDatabaseLocation,
+  sqliteFilePath,
+  type DatabaseProvider,
+  type DatabaseTarget,
+} from './database-target.ts';
 import { loadSchemaEngine, type SchemaEngine } from './schema-engine.ts';
+import { lockForMigrations } from './sqlite-migration-lock.ts';
 
 const prismaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma');
 const noFilters = { externalTables: [], externalEnums: [] };
@@ -46,25 +53,40 @@ export function readMigrations(provider: DatabaseProvider): MigrationList {
   };
 }
 
+export interface MigrationOptions {
+  /**
+   * SQLite: how long to wait for the write lock held by another migrator or a server's
+   * write before failing with MigrationLockTimeout (default 30 000 ms).
+   */
+  sqliteLockWaitMs?: number;
+}
+
 /**
- * Runs `work` with a schema engine connected to the target. The engine's SQLite
- * connection holds an exclusive lock until its adapter is disposed (engine.free() does
- * not release it), so every adapter it opens is disposed afterwards.
+ * Runs `work` with a schema engine connected to the target. On SQLite the engine's
+ * connection holds the migration lock (see sqlite-migration-lock.ts), committed when `work`
+ * succeeds; PostgreSQL's engine takes an advisory lock itself. Every adapter the engine
+ * opens is disposed afterwards (engine.free() does not close them).
  */
 async function withSchemaEngine<T>(
   target: DatabaseTarget,
   schemaText: string,
   work: (engine: SchemaEngine) => Promise<T>,
+  { sqliteLockWaitMs = 30_000 }: MigrationOptions = {},
 ): Promise<T> {
   ensureDatabaseLocation(target);
-  const factory = createAdapterFactory(target);
-  const opened: SqlDriverAdapter[] = [];
+  const factory = createAdapterFactory(target, { sqliteBusyTimeoutMs: sqliteLockWaitMs });
+  const lock =
+    target.provider === 'sqlite' ? await lockForMigrations(await factory.connect(), sqliteFilePath(target.url), sqliteLockWaitMs) : undefined;
+  const opened: SqlDriverAdapter[] = lock ? [lock.adapter] : [];
+  let locked = lock?.adapter;
   const tracking: SqlMigrationAwareDriverAdapterFactory = {
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: async () => {
-      const adapter = await factory.connect();
-      opened.push(adapter);
+      // The engine's connection to the database is the one holding the lock.
+      const adapter = locked ?? (await factory.connect());
+      locked = undefined;
+      if (!opened.includes(adapter)) opened.push(adapter);
       return adapter;
     },
     connectToShadowDb: async () => {
@@ -73,16 +95,22 @@ async function withSchemaEngine<T>(
       return adapter;
     },
   };
-  const SchemaEngineClass = await loadSchemaEngine();
-  const engine = await SchemaEngineClass.new(
-    { datamodels: [['schema.prisma', schemaText]] },
-    () => {},
-    bindMigrationAwareSqlAdapterFactory(tracking),
-  );
   try {
-    return await work(engine);
+    const SchemaEngineClass = await loadSchemaEngine();
+    const engine = await SchemaEngineClass.new(
+      { datamodels: [['schema.prisma', schemaText]] },
+      () => {},
+      bindMigrationAwareSqlAdapterFactory(tracking),
+    );
+    try {
+      const result = await work(engine);
+      await lock?.commit();
+      return result;
+    } finally {
+      engine.free();
+    }
   } finally {
-    engine.free();
+    await lock?.release();
     await Promise.all(opened.map((adapter) => adapter.dispose()));
   }
 }
@@ -135,13 +163,18 @@ function datasourceOnly(provider: DatabaseProvider): string {
   return `datasource db {\n  provider = "${provider}"\n}\n`;
 }
 
-/** Applies pending migrations; returns the names of those it applied (empty when up to date). */
-export async function applyMigrations(target: DatabaseTarget): Promise<string[]> {
+/**
+ * Applies pending migrations; returns the names of those it applied (empty when up to date).
+ * Safe to run from several processes at once: one applies, the others wait and find none left.
+ */
+export async function applyMigrations(target: DatabaseTarget, options: MigrationOptions = {}): Promise<string[]> {
   const migrationsList = readMigrations(target.provider);
-  return withSchemaEngine(target, datasourceOnly(target.provider), async (engine) => {
-    const result = await engine.applyMigrations({ migrationsList, filters: noFilters });
-    return result.appliedMigrationNames;
-  });
+  return withSchemaEngine(
+    target,
+    datasourceOnly(target.provider),
+    async (engine) => (await engine.applyMigrations({ migrationsList, filters: noFilters })).appliedMigrationNames,
+    options,
+  );
 }
 
 /**
