@@ -83,6 +83,13 @@ describe('layering of src/', () => {
     for (const file of sourceFiles(SRC)) layerOf(relative(SRC, file).replaceAll('\\', '/'));
   });
 
+  it('is drawn the same in docs/architecture.md', () => {
+    const doc = readFileSync(resolve(SRC, '../docs/architecture.md'), 'utf8');
+    const rows = [...doc.matchAll(/^\| (\w+) \| [^|]+ \| ([^|]+) \|$/gm)].filter(([, layer]) => layer! in MAY_IMPORT);
+    const drawn = Object.fromEntries(rows.map(([, layer, targets]) => [layer, targets!.trim() === '(none)' ? [] : targets!.split(',').map((t) => t.trim())]));
+    expect(drawn).toEqual(MAY_IMPORT);
+  });
+
   it('has no import that goes against the direction of the layers', () => {
     const edges = importEdges();
     expect(edges.length).toBeGreaterThan(100);
