@@ -25,7 +25,8 @@ import { RestError } from './rest/rest-error.ts';
 import { tokenFromRequest } from './auth/token-source.ts';
 import { AppError } from './errors.ts';
 import { schema } from './schema/index.ts';
-import { createRealtime, hubPublisher, type Realtime } from './realtime/index.ts';
+import { createRealtime, type Realtime } from './realtime/index.ts';
+import { createHistoryRepository } from './repositories/history.repository.ts';
 import { createServices, type Services } from './services/index.ts';
 import { attachGraphQLWs, type GraphQLWsServer } from './ws/server.ts';
 import { SharedPayloads } from './ws/shared-payloads.ts';
@@ -74,22 +75,21 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
   if (redis && !(await waitForRedis(redis, 2000))) logger.warn('Redis is not reachable yet; rate limits count per instance until it is');
   const rateLimiters = createRateLimiters({ config: config.rateLimits, redis, logger });
-  // Services publish through the real-time layer, which reads back through the services:
-  // each side reaches the other lazily, after both exist.
-  const services: Services = createServices({
-    prisma,
-    limits: config.limits,
-    sendRate: rateLimiters.messages,
-    typingRate: rateLimiters.typing,
-    typingIndicator: () => realtime.typing,
-    events: hubPublisher(() => realtime),
-  });
+  // Real time reads history through a repository; the services get real time as a port. No cycle.
   const realtime = createRealtime({
     config: config.realtime,
     redisUrl: config.redisUrl,
     redis,
     logger,
-    sequences: { lastSeq: services.sessions.lastSeq, messagesAfter: services.messages.messagesAfter },
+    history: createHistoryRepository(prisma),
+  });
+  const services: Services = createServices({
+    prisma,
+    limits: config.limits,
+    realtime,
+    sendRate: rateLimiters.messages,
+    typingRate: rateLimiters.typing,
+    typingPolicy: { throttleMs: config.realtime.typingThrottleMs, timeoutMs: config.realtime.typingTimeoutMs },
   });
   const verifyToken = createTokenVerifier({
     secret: signing.secret,
@@ -97,7 +97,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
   });
-  const createContext = createContextFactory({ services, prisma, limits: config.limits, verifyToken, realtime });
+  const createContext = createContextFactory({ services, prisma, limits: config.limits, verifyToken });
   const maskError = createMaskError(logger);
   const yoga = createChatYoga({
     schema,

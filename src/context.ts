@@ -3,7 +3,6 @@ import type { Principal } from './auth/principal.ts';
 import type { LimitsConfig } from './config.ts';
 import type { PrismaClient } from './db/prisma-client.ts';
 import type { AppError } from './errors.ts';
-import type { Realtime } from './realtime/index.ts';
 import type { Services } from './services/index.ts';
 
 export interface Context {
@@ -14,7 +13,6 @@ export interface Context {
   correlationId: string;
   services: Services;
   limits: LimitsConfig;
-  realtime: Realtime;
   /** Set when the operation arrived over a WebSocket connection. */
   connection: ConnectionControl | null;
   /** Used by Pothos' Prisma plugin to load relations; everything else goes through services. */

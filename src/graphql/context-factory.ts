@@ -4,7 +4,6 @@ import type { LimitsConfig } from '../config.ts';
 import type { ConnectionControl, Context } from '../context.ts';
 import type { PrismaClient } from '../db/prisma-client.ts';
 import { AppError, unauthenticated } from '../errors.ts';
-import type { Realtime } from '../realtime/index.ts';
 import type { Services } from '../services/index.ts';
 
 export interface ContextDeps {
@@ -12,7 +11,6 @@ export interface ContextDeps {
   prisma: PrismaClient;
   limits: LimitsConfig;
   verifyToken: TokenVerifier;
-  realtime: Realtime;
 }
 
 export type ContextFactory = (
@@ -28,7 +26,6 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       services: deps.services,
       prisma: deps.prisma,
       limits: deps.limits,
-      realtime: deps.realtime,
       connection: connection ?? null,
     };
     if (!token) return { ...base, principal: null, authError: null };

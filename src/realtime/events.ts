@@ -3,7 +3,13 @@
  * JSON, so Dates are sent as ISO strings and revived explicitly on receipt.
  */
 import type { ConversationMessage } from '../db/prisma-client.ts';
-import type { ChatEvent } from '../services/chat-events.ts';
+
+/** What the services announce after a change is stored. */
+export type ChatEvent =
+  | { type: 'MESSAGE_CREATED'; sessionId: string; message: ConversationMessage }
+  | { type: 'MESSAGE_UPDATED'; sessionId: string; message: ConversationMessage }
+  | { type: 'MESSAGE_DELETED'; sessionId: string; messageId: string; seq: number }
+  | { type: 'CONVERSATION_CLEARED'; sessionId: string; deletedCount: number };
 
 export interface TypingEvent {
   type: 'TYPING';
@@ -13,6 +19,10 @@ export interface TypingEvent {
 }
 
 export type SessionEvent = ChatEvent | TypingEvent;
+
+export type MessageCreatedEvent = Extract<ChatEvent, { type: 'MESSAGE_CREATED' }>;
+export type MessageUpdatedEvent = Extract<ChatEvent, { type: 'MESSAGE_UPDATED' }>;
+export type MessageRemovalEvent = Extract<ChatEvent, { type: 'MESSAGE_DELETED' | 'CONVERSATION_CLEARED' }>;
 
 type WireMessage = Omit<ConversationMessage, 'timestamp' | 'editedAt'> & { timestamp: string; editedAt: string | null };
 

@@ -18,8 +18,11 @@ export interface Membership {
   seq: number;
 }
 
-/** Database reads the hub needs; the session is already authorized by the caller. */
-export interface SequenceSource {
+/**
+ * The history the hub reads to fill gaps, backed by a repository (never a service): the
+ * session was authorized by whoever joined it.
+ */
+export interface HistorySource {
   lastSeq(sessionId: string): Promise<number>;
   messagesAfter(sessionId: string, afterSeq: number, limit: number): Promise<ConversationMessage[]>;
 }
@@ -50,7 +53,7 @@ export class SessionHub {
 
   constructor(
     private readonly pubsub: ChatPubSub,
-    private readonly source: SequenceSource,
+    private readonly source: HistorySource,
     private readonly logger: Logger,
     private readonly channelPrefix = 'chat:session:',
   ) {

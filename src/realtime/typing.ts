@@ -1,80 +1,82 @@
 /**
- * Typing indicators: ephemeral (never stored), throttled per user and session, and an
- * `isTyping: true` that is not renewed expires by itself so a crashed client does not
- * type forever.
+ * Typing indicators as the real-time layer keeps them: who is shown typing, the timer that
+ * hides them, and the events that fan out. When to announce and for how long (throttle,
+ * expiry) is decided by the typing service (services/typing-rules.ts).
  */
-import type { SessionEvent } from './events.ts';
+import type { TypingEvent } from './events.ts';
 
-export interface TypingOptions {
-  /** A renewed `isTyping: true` is forwarded at most this often (ms). */
-  throttleMs: number;
-  /** An `isTyping: true` not renewed within this time becomes false (ms). */
-  timeoutMs: number;
-}
-
-interface TypingState {
-  lastForwardedAt: number;
+interface Shown {
+  announcedAt: number;
   expiry: NodeJS.Timeout;
 }
 
-export class TypingTracker {
-  private readonly typing = new Map<string, TypingState>();
+export class TypingIndicators {
+  private readonly shown = new Map<string, Shown>();
 
-  constructor(
-    private readonly publish: (event: SessionEvent) => void,
-    private readonly options: TypingOptions,
-  ) {}
+  constructor(private readonly publish: (event: TypingEvent) => void) {}
 
-  /** Records the user's state; returns whether an event went out (false when throttled). */
-  set(sessionId: string, userId: string, isTyping: boolean): boolean {
-    const key = `${sessionId}\u0000${userId}`;
-    const current = this.typing.get(key);
-    if (!isTyping) {
-      if (!current) return false;
-      this.stop(key, current, sessionId, userId);
-      return true;
-    }
-    const now = Date.now();
-    if (current) {
-      clearTimeout(current.expiry);
-      current.expiry = this.expiryTimer(key, sessionId, userId);
-      if (now - current.lastForwardedAt < this.options.throttleMs) return false;
-      current.lastForwardedAt = now;
-    } else {
-      this.typing.set(key, { lastForwardedAt: now, expiry: this.expiryTimer(key, sessionId, userId) });
-    }
+  /** When the user's typing was last announced in the session (ms epoch), or null when not shown. */
+  lastAnnouncedAt(sessionId: string, userId: string): number | null {
+    return this.shown.get(keyOf(sessionId, userId))?.announcedAt ?? null;
+  }
+
+  /** Publishes `isTyping: true` and shows the user until `forMs` passes without renewal. */
+  announce(sessionId: string, userId: string, forMs: number): void {
+    const key = keyOf(sessionId, userId);
+    const current = this.shown.get(key);
+    if (current) clearTimeout(current.expiry);
+    this.shown.set(key, { announcedAt: Date.now(), expiry: this.expiryTimer(key, sessionId, userId, forMs) });
     this.publish({ type: 'TYPING', sessionId, userId, isTyping: true });
+  }
+
+  /** Keeps a shown user shown for `forMs` more, without announcing again. */
+  extend(sessionId: string, userId: string, forMs: number): void {
+    const key = keyOf(sessionId, userId);
+    const current = this.shown.get(key);
+    if (!current) return;
+    clearTimeout(current.expiry);
+    current.expiry = this.expiryTimer(key, sessionId, userId, forMs);
+  }
+
+  /** Publishes `isTyping: false` if the user was shown; returns whether they were. */
+  hide(sessionId: string, userId: string): boolean {
+    const key = keyOf(sessionId, userId);
+    const current = this.shown.get(key);
+    if (!current) return false;
+    this.stop(key, current, sessionId, userId);
     return true;
   }
 
   /** Whether the user is currently shown as typing in the session. */
   isTyping(sessionId: string, userId: string): boolean {
-    return this.typing.has(`${sessionId}\u0000${userId}`);
+    return this.shown.has(keyOf(sessionId, userId));
   }
 
   /** Number of users currently typing anywhere (for leak checks). */
   get size(): number {
-    return this.typing.size;
+    return this.shown.size;
   }
 
   /** Stops every timer without publishing (shutdown). */
   close(): void {
-    for (const state of this.typing.values()) clearTimeout(state.expiry);
-    this.typing.clear();
+    for (const state of this.shown.values()) clearTimeout(state.expiry);
+    this.shown.clear();
   }
 
-  private expiryTimer(key: string, sessionId: string, userId: string): NodeJS.Timeout {
+  private expiryTimer(key: string, sessionId: string, userId: string, forMs: number): NodeJS.Timeout {
     const timer = setTimeout(() => {
-      const state = this.typing.get(key);
+      const state = this.shown.get(key);
       if (state) this.stop(key, state, sessionId, userId);
-    }, this.options.timeoutMs);
+    }, forMs);
     timer.unref();
     return timer;
   }
 
-  private stop(key: string, state: TypingState, sessionId: string, userId: string): void {
+  private stop(key: string, state: Shown, sessionId: string, userId: string): void {
     clearTimeout(state.expiry);
-    this.typing.delete(key);
+    this.shown.delete(key);
     this.publish({ type: 'TYPING', sessionId, userId, isTyping: false });
   }
 }
+
+const keyOf = (sessionId: string, userId: string) => `${sessionId}\u0000${userId}`;

@@ -8,6 +8,7 @@ import type { Context } from '../context.ts';
 import { unauthenticated } from '../errors.ts';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
+import type { Watcher } from '../services/message-stream.service.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -42,9 +43,15 @@ builder.addScalarType('JSON', JSONResolver);
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 /** The caller, or UNAUTHENTICATED (with the reason a presented token was rejected). */
 export function principalOf(ctx: Context): Principal {
   if (ctx.principal) return ctx.principal;
   throw ctx.authError ?? unauthenticated();
+}
+
+/** The caller as a stream's watcher: over a WebSocket the connection itself closes at token expiry. */
+export function watcherOf(ctx: Context): Watcher {
+  return { principal: principalOf(ctx), transportEndsOnExpiry: ctx.connection !== null };
 }

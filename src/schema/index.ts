@@ -6,6 +6,8 @@ import './session.mutations.ts';
 import './message.ts';
 import './message.queries.ts';
 import './message.mutations.ts';
-import './realtime.ts';
+import './message.subscriptions.ts';
+import './typing.ts';
+import './connection.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -32,7 +32,7 @@ const SessionInfo = builder.objectRef<SessionInfoShape>('SessionInfo').implement
     lastActivityAt: t.field({ type: 'DateTime', resolve: (info) => info.session.lastActivityAt }),
     connectedUserIds: t.idList({
       description: 'Users with an open subscription to this session right now (on any instance when Redis is configured).',
-      resolve: (info, _args, ctx) => ctx.realtime.presence.connectedUsers(info.session.id),
+      resolve: (info) => info.connectedUserIds(),
     }),
   }),
 });

@@ -1,5 +1,5 @@
 /** ChatSession and Participant types. */
-import { builder } from './builder.ts';
+import { builder, principalOf } from './builder.ts';
 
 export const Participant = builder.prismaObject('SessionParticipant', {
   name: 'Participant',
@@ -31,8 +31,8 @@ export const ChatSession = builder.prismaObject('ChatSession', {
       cursor: 'sessionId_seq',
       defaultSize: 50,
       maxSize: (_args, ctx) => ctx.limits.maxPageSize,
-      totalCount: (session, _args, ctx) => ctx.services.messages.storedCount(session.id),
-      resolve: (query, session, _args, ctx) => ctx.services.messages.connectionPage(session.id, query),
+      totalCount: (session, _args, ctx) => ctx.services.messages.count(principalOf(ctx), session.id),
+      resolve: (query, session, _args, ctx) => ctx.services.messages.connectionPage(principalOf(ctx), session.id, query),
     }),
   }),
 });

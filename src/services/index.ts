@@ -1,38 +1,47 @@
-/** Builds every service from the repositories; the one place they are wired. */
+/** Builds every service from the repositories and the real-time port; the one place they are wired. */
 import type { LimitsConfig } from '../config.ts';
 import type { PrismaClient } from '../db/prisma-client.ts';
 import { unlimited, type RateLimiter } from '../limits/rate-limiter.ts';
+import { offlineRealtime, type RealtimePort } from '../realtime/port.ts';
 import { createMessageRepository } from '../repositories/message.repository.ts';
 import { createSessionRepository } from '../repositories/session.repository.ts';
-import { noEvents, type ChatEventPublisher } from './chat-events.ts';
+import { createMessageStreamService, type MessageStreamService } from './message-stream.service.ts';
 import { createMessageService, type MessageService } from './message.service.ts';
 import { createSessionService, type SessionService } from './session.service.ts';
-import { createTypingService, type TypingIndicator, type TypingService } from './typing.service.ts';
+import { defaultTypingPolicy, type TypingPolicy } from './typing-rules.ts';
+import { createTypingService, type TypingService } from './typing.service.ts';
 
 export interface Services {
   sessions: SessionService;
   messages: MessageService;
+  streams: MessageStreamService;
   typing: TypingService;
 }
 
 export interface ServiceDeps {
   prisma: PrismaClient;
   limits: LimitsConfig;
-  events?: ChatEventPublisher;
+  /** Publishing, session streams, typing indicators and presence (default: a port that announces nothing). */
+  realtime?: RealtimePort;
   /** Limits sends per user (default: unlimited). */
   sendRate?: RateLimiter;
   /** Limits typing events per user (default: unlimited). */
   typingRate?: RateLimiter;
-  /** Where typing changes go (the real-time layer); resolved on first use. */
-  typingIndicator?: () => TypingIndicator;
+  /** Typing throttle and expiry (default: 1000 ms and 5000 ms). */
+  typingPolicy?: TypingPolicy;
 }
 
-const noTypingIndicator: TypingIndicator = { set: () => false };
-
 export function createServices(deps: ServiceDeps): Services {
-  const { prisma, limits, events = noEvents, sendRate = unlimited(60_000), typingRate = unlimited(10_000) } = deps;
-  const sessions = createSessionService(createSessionRepository(prisma));
-  const messages = createMessageService({ messages: createMessageRepository(prisma), sessions, events, limits, sendRate });
-  const typing = createTypingService({ sessions, typingRate, indicator: deps.typingIndicator ?? (() => noTypingIndicator) });
-  return { sessions, messages, typing };
+  const { prisma, limits, realtime = offlineRealtime, sendRate = unlimited(60_000), typingRate = unlimited(10_000) } = deps;
+  const messageRepository = createMessageRepository(prisma);
+  const sessions = createSessionService({ sessions: createSessionRepository(prisma), presence: realtime });
+  const messages = createMessageService({ messages: messageRepository, sessions, events: realtime, limits, sendRate });
+  const streams = createMessageStreamService({ sessions, messages, repository: messageRepository, realtime });
+  const typing = createTypingService({
+    sessions,
+    typingRate,
+    policy: deps.typingPolicy ?? defaultTypingPolicy,
+    indicators: realtime.typing,
+  });
+  return { sessions, messages, streams, typing };
 }

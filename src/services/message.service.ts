@@ -6,7 +6,7 @@ import { MessageRole, Prisma, type ConversationMessage } from '../db/prisma-clie
 import { badInput, forbidden, notFound, rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { MessagePageQuery, MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
-import type { ChatEventPublisher } from './chat-events.ts';
+import type { RealtimePort } from '../realtime/port.ts';
 import { checkMessageCursor } from './cursor-rules.ts';
 import { checkClientMessageId, checkContent, checkMetadata, checkPage, looksLikeId } from './message-rules.ts';
 import type { SessionService } from './session.service.ts';
@@ -33,7 +33,8 @@ export interface SendResult {
 export interface MessageServiceDeps {
   messages: MessageRepository;
   sessions: SessionService;
-  events: ChatEventPublisher;
+  /** Where stored changes are announced (the real-time layer). */
+  events: Pick<RealtimePort, 'publish'>;
   limits: LimitsConfig;
   /** Sends per user (MESSAGES_PER_MINUTE); service tokens are not limited. */
   sendRate: RateLimiter;
@@ -156,24 +157,16 @@ export function createMessageService({ messages, sessions, events, limits, sendR
       return message.seq;
     },
 
-    /** A page of the session's Relay connection (`query` carries take, skip and cursor). No authorization: for callers that already checked. */
-    connectionPage(sessionId: string, query: MessagePageQuery): Promise<ConversationMessage[]> {
+    /** A page of the session's Relay connection (`query` carries take, skip and cursor). */
+    async connectionPage(principal: Principal, sessionId: string, query: MessagePageQuery): Promise<ConversationMessage[]> {
       checkMessageCursor(sessionId, query.cursor);
+      await sessions.requireParticipation(principal, sessionId);
       return messages.listConnectionPage(sessionId, query);
     },
 
-    /** Messages stored in the session. No authorization: for callers that already checked. */
-    storedCount(sessionId: string): Promise<number> {
-      return messages.count(sessionId);
-    },
-
-    /** Messages after `afterSeq`, oldest first. No authorization: for callers that already checked. */
-    messagesAfter(sessionId: string, afterSeq: number, limit: number): Promise<ConversationMessage[]> {
-      return messages.listAfterSeq(sessionId, afterSeq, limit);
-    },
-
+    /** Messages stored in the session. */
     async count(principal: Principal, sessionId: string): Promise<number> {
-      await sessions.requireSession(principal, sessionId);
+      await sessions.requireParticipation(principal, sessionId);
       return messages.count(sessionId);
     },
 

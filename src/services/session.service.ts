@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.ts';
 import type { ChatSession, SessionParticipant } from '../db/prisma-client.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
+import type { RealtimePort } from '../realtime/port.ts';
 import type { SessionQuery, SessionRepository } from '../repositories/session.repository.ts';
 import { checkSessionCursor } from './cursor-rules.ts';
 import { assertUsableId } from './id-rules.ts';
@@ -19,6 +20,8 @@ export interface SessionInfo {
   session: ChatSession;
   participants: SessionParticipant[];
   messageCount: number;
+  /** Users with an open subscription to the session right now (read only when asked for). */
+  connectedUserIds: () => Promise<string[]>;
 }
 
 export type SessionService = ReturnType<typeof createSessionService>;
@@ -26,8 +29,22 @@ export type SessionService = ReturnType<typeof createSessionService>;
 const PARTICIPATION_CACHE_MS = 60_000;
 const PARTICIPATION_CACHE_SIZE = 50_000;
 
-export function createSessionService(sessions: SessionRepository) {
+export interface SessionServiceDeps {
+  sessions: SessionRepository;
+  /** Presence (the real-time layer). */
+  presence: Pick<RealtimePort, 'connectedUsers'>;
+}
+
+export function createSessionService({ sessions, presence }: SessionServiceDeps) {
   const participationCache = new Map<string, number>();
+  const participationKey = (principal: Principal, sessionId: string) =>
+    `${principal.isService ? 's' : 'u'}\u0000${principal.userId}\u0000${sessionId}`;
+
+  /** Remembers a yes for requireParticipation. Participants are never removed, so it cannot go stale. */
+  function rememberParticipation(principal: Principal, sessionId: string): void {
+    if (participationCache.size >= PARTICIPATION_CACHE_SIZE) participationCache.clear();
+    participationCache.set(participationKey(principal, sessionId), Date.now() + PARTICIPATION_CACHE_MS);
+  }
 
   /**
    * The session if the principal may use it. A session the user does not participate in
@@ -44,6 +61,7 @@ export function createSessionService(sessions: SessionRepository) {
       ? await sessions.findById(sessionId, query)
       : await sessions.findForParticipant(sessionId, principal.userId, query);
     if (!session) throw notFound('Session', sessionId);
+    rememberParticipation(principal, sessionId);
     return session;
   }
 
@@ -74,9 +92,11 @@ export function createSessionService(sessions: SessionRepository) {
       return sessions.create({ id: randomUUID(), title, ownerId: principal.userId, participantIds, now: new Date() });
     },
 
-    listForUser(principal: Principal, query: SessionQuery): Promise<ChatSession[]> {
+    async listForUser(principal: Principal, query: SessionQuery): Promise<ChatSession[]> {
       checkSessionCursor(query.cursor);
-      return sessions.listForUser(principal.userId, query);
+      const page = await sessions.listForUser(principal.userId, query);
+      for (const session of page) rememberParticipation(principal, session.id);
+      return page;
     },
 
     /** Adds a user to the session; only its owner (or a service) may. Idempotent. */
@@ -93,7 +113,12 @@ export function createSessionService(sessions: SessionRepository) {
         include: { participants: { orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }] } },
       })) as ChatSession & { participants: SessionParticipant[] };
       const { participants, ...session } = loaded;
-      return { session, participants, messageCount: session.messageCount };
+      return {
+        session,
+        participants,
+        messageCount: session.messageCount,
+        connectedUserIds: () => presence.connectedUsers(session.id),
+      };
     },
 
     /**
@@ -101,17 +126,9 @@ export function createSessionService(sessions: SessionRepository) {
      * answer is remembered briefly. Participants are never removed, so it cannot go stale.
      */
     async requireParticipation(principal: Principal, sessionId: string): Promise<void> {
-      const key = `${principal.isService ? 's' : 'u'}\u0000${principal.userId}\u0000${sessionId}`;
-      const until = participationCache.get(key);
+      const until = participationCache.get(participationKey(principal, sessionId));
       if (until !== undefined && until > Date.now()) return;
       await requireSession(principal, sessionId);
-      if (participationCache.size >= PARTICIPATION_CACHE_SIZE) participationCache.clear();
-      participationCache.set(key, Date.now() + PARTICIPATION_CACHE_MS);
-    },
-
-    /** Highest seq handed out in the session. No authorization: for callers that already checked. */
-    lastSeq(sessionId: string): Promise<number> {
-      return sessions.lastSeq(sessionId);
     },
   };
 }

@@ -1,26 +1,26 @@
-/** Typing indicators: who may type where, and how often (the indicator itself lives in the real-time layer). */
+/** Typing indicators: who may type where, how often, and when a change is announced (see typing-rules.ts). */
 import type { Principal } from '../auth/principal.ts';
 import { rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
+import type { RealtimePort } from '../realtime/port.ts';
 import type { SessionService } from './session.service.ts';
-
-/** Shows or hides a user's typing state; returns false when the change was throttled. */
-export interface TypingIndicator {
-  set(sessionId: string, userId: string, isTyping: boolean): boolean;
-}
+import { typingStep, type TypingPolicy } from './typing-rules.ts';
 
 export interface TypingServiceDeps {
   sessions: SessionService;
   /** Typing events per user (TYPING_EVENTS_PER_10S); stopping is never limited. */
   typingRate: RateLimiter;
-  /** Resolved lazily: the real-time layer is built after the services. */
-  indicator: () => TypingIndicator;
+  /** Throttle and expiry of announcements. */
+  policy: TypingPolicy;
+  /** The indicators and their timers (the real-time layer). */
+  indicators: RealtimePort['typing'];
 }
 
 export type TypingService = ReturnType<typeof createTypingService>;
 
-export function createTypingService({ sessions, typingRate, indicator }: TypingServiceDeps) {
+export function createTypingService({ sessions, typingRate, policy, indicators }: TypingServiceDeps) {
   return {
+    /** Shows or hides the caller's typing; returns false when nothing was announced (throttled, or already hidden). */
     async setTyping(principal: Principal, sessionId: string, isTyping: boolean): Promise<boolean> {
       await sessions.requireParticipation(principal, sessionId);
       if (isTyping) {
@@ -33,7 +33,15 @@ export function createTypingService({ sessions, typingRate, indicator }: TypingS
           });
         }
       }
-      return indicator().set(sessionId, principal.userId, isTyping);
+      const { userId } = principal;
+      const step = typingStep(isTyping, indicators.lastAnnouncedAt(sessionId, userId), Date.now(), policy);
+      if (step === 'hide') return indicators.hide(sessionId, userId);
+      if (step === 'extend') {
+        indicators.extend(sessionId, userId, policy.timeoutMs);
+        return false;
+      }
+      indicators.announce(sessionId, userId, policy.timeoutMs);
+      return true;
     },
   };
 }

@@ -11,11 +11,11 @@ import {
   GraphQLError,
   type DocumentNode,
   type ExecutionResult,
-  type OperationDefinitionNode,
 } from 'graphql';
 import type { Context } from '../context.ts';
 import type { MaskError } from '../graphql/mask-error.ts';
 import type { ChatYoga } from '../graphql/yoga.ts';
+import { sharingKeyOf } from './payload-sharing.ts';
 import type { SharedPayloads } from './shared-payloads.ts';
 
 export interface SubscribePayload {
@@ -35,9 +35,6 @@ export interface OperationDeps {
   maskError: MaskError;
   shared: SharedPayloads;
 }
-
-/** Arguments that only position a stream (replay start); they never change an event's result. */
-const STREAM_POSITION_ARGS = new Set(['after', 'afterSeq']);
 
 export async function runOperation(deps: OperationDeps, context: Context, payload: SubscribePayload): Promise<OperationOutcome> {
   const enveloped = deps.yoga.getEnveloped({ wsContext: context, params: payload } as never);
@@ -69,7 +66,7 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
   if (!isAsyncIterable(source)) {
     return { kind: 'result', result: { errors: (source.errors ?? []).map((e) => deps.maskError(e)) } };
   }
-  const groupKey = groupKeyOf(payload, operation, context);
+  const groupKey = sharingKeyOf({ ...payload, document, operation, principal: context.principal });
   return {
     kind: 'stream',
     events: source[Symbol.asyncIterator](),
@@ -85,22 +82,4 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
-/** Subscribers whose operations only differ in replay position share one execution per event. */
-function groupKeyOf(payload: SubscribePayload, operation: OperationDefinitionNode, context: Context): string {
-  const positional = new Set<string>();
-  for (const selection of operation.selectionSet.selections) {
-    if (selection.kind !== 'Field') continue;
-    for (const argument of selection.arguments ?? []) {
-      if (STREAM_POSITION_ARGS.has(argument.name.value) && argument.value.kind === 'Variable') {
-        positional.add(argument.value.name.value);
-      }
-    }
-  }
-  const variables = Object.entries(payload.variables ?? {})
-    .filter(([name]) => !positional.has(name))
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  const scope = context.principal?.isService ? 'service' : 'participant';
-  return `${payload.query}\u0000${payload.operationName ?? ''}\u0000${JSON.stringify(variables)}\u0000${scope}`;
 }

@@ -1,7 +1,7 @@
 /**
  * Executes a subscription event once per group of subscribers that would get the same
- * result — same document, operation, variables (minus replay position) and
- * authorization scope — and serializes it once. Subscribers then write the same bytes.
+ * result (the group key is decided by payload-sharing.ts, the one place for that rule)
+ * and serializes it once. Subscribers then write the same bytes.
  * Keyed by event object identity: the session hub hands every local listener the same
  * object, so the cache lives exactly as long as the event does.
  */

@@ -1,0 +1,81 @@
+/**
+ * One subscriber's stream over the session hub: it joins the session's channel, marks the
+ * user present while open, buffers live events while the caller replays history, and ends
+ * at a given time. What the stream carries, where it starts and when it ends are decided by
+ * the caller (the message stream service); this file only moves the events.
+ */
+import { EventQueue } from './event-queue.ts';
+import type { SessionEvent } from './events.ts';
+import type { PresenceRegistry } from './presence.ts';
+import type { SessionHub } from './session-hub.ts';
+
+export interface SessionStreamOptions<T extends SessionEvent> {
+  sessionId: string;
+  /** Shown present in the session while the stream is open. */
+  userId: string;
+  /** Which of the session's events the stream carries. */
+  accept: (event: SessionEvent) => event is T;
+  /**
+   * Called for every accepted event about to be queued (replayed or live), in delivery order;
+   * returning false drops it (default: keeps all).
+   */
+  admit?: (event: T) => boolean;
+  /** Fails the stream with `error()` at `at` (ms epoch); null (default): never. */
+  endsAt?: { at: number; error: () => unknown } | null;
+}
+
+export interface SessionStream<T> {
+  /** The channel's highest delivered seq when the stream joined: every message above it reaches the stream. */
+  readonly liveFromSeq: number;
+  /** Queues an event ahead of the live ones (a replay from history). */
+  replay(event: T): void;
+  /** Delivers the live events that arrived meanwhile, then every new one; returns what the subscriber iterates. */
+  goLive(): AsyncIterableIterator<T>;
+  /** Ends the stream: leaves the channel and the session's presence. */
+  close(): void;
+}
+
+export interface SessionStreamDeps {
+  hub: SessionHub;
+  presence: PresenceRegistry;
+  /** Most events a subscriber may fall behind (or arrive during its replay) before it is cut off. */
+  maxQueuedEvents: number;
+}
+
+export async function openSessionStream<T extends SessionEvent>(
+  deps: SessionStreamDeps,
+  options: SessionStreamOptions<T>,
+): Promise<SessionStream<T>> {
+  const queue = new EventQueue<T>(deps.maxQueuedEvents);
+  const buffered: T[] = [];
+  let live = false;
+  const admit = options.admit ?? (() => true);
+  const deliver = (event: T) => {
+    if (admit(event)) queue.push(event);
+  };
+  const { leave, seq: liveFromSeq } = await deps.hub.join(options.sessionId, (event) => {
+    if (!options.accept(event)) return;
+    if (live) deliver(event);
+    else if (buffered.length < deps.maxQueuedEvents) buffered.push(event);
+    else queue.fail(new Error('Too many events arrived during replay; resubscribe with `after`'));
+  });
+  const leavePresence = deps.presence.enter(options.sessionId, options.userId);
+  queue.onEnd(leave);
+  queue.onEnd(leavePresence);
+  const end = options.endsAt;
+  if (end) {
+    const timer = setTimeout(() => queue.fail(end.error()), Math.max(0, end.at - Date.now()));
+    timer.unref();
+    queue.onEnd(() => clearTimeout(timer));
+  }
+  return {
+    liveFromSeq,
+    replay: deliver,
+    goLive() {
+      live = true;
+      for (const event of buffered.splice(0)) deliver(event);
+      return queue;
+    },
+    close: () => void queue.return(),
+  };
+}
