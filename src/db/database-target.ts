@@ -44,6 +44,10 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
  * before failing, so an unreachable database answers SERVICE_UNAVAILABLE instead of hanging.
  */
 const POSTGRES_CONNECT_TIMEOUT_MS = 3000;
+/** Longest wait of one PostgreSQL statement for a lock (SQLite's busy timeout is the same 5 s). */
+const POSTGRES_LOCK_TIMEOUT_MS = 5000;
+/** Longest run of one PostgreSQL statement; our slowest (a page of history) takes milliseconds. */
+const POSTGRES_STATEMENT_TIMEOUT_MS = 30_000;
 
 export interface AdapterOptions {
   /** SQLite: the busy timeout of each connection (default SQLITE_BUSY_TIMEOUT_MS). */
@@ -56,5 +60,13 @@ export function createAdapterFactory(target: DatabaseTarget, options: AdapterOpt
     // better-sqlite3's `timeout` is SQLite's busy timeout (sqlite3_busy_timeout) for the connection.
     return new PrismaBetterSqlite3({ url: sqliteFilePath(target.url), timeout: options.sqliteBusyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS });
   }
-  return new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS });
+  return new PrismaPg({
+    connectionString: target.url,
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    // A statement waiting for a row lock (a clear holding the session row, an operator's
+    // transaction) gives up like a SQLite writer does after its busy timeout, and answers
+    // SERVICE_UNAVAILABLE; nothing waits forever for a lock or a runaway statement.
+    lock_timeout: POSTGRES_LOCK_TIMEOUT_MS,
+    statement_timeout: POSTGRES_STATEMENT_TIMEOUT_MS,
+  });
 }
