@@ -1,7 +1,7 @@
 /** Sends a generated case over a raw TCP socket (node:net) and collects everything the server answers. */
 import { connect, type Socket } from 'node:net';
 import type { RawRequest } from './http-cases.ts';
-import { decodeFrames, encodeFrame, closePayload, Opcode } from './ws-frames.ts';
+import { readServerFrames, encodeFrame, closePayload, Opcode } from '../support/ws-frames.ts';
 import type { WsSession } from './ws-cases.ts';
 
 export interface Observation {
@@ -82,13 +82,13 @@ export async function exchangeWs(options: ExchangeOptions, session: WsSession): 
       buffer = buffer.subarray(end + 4);
       headSeen();
     }
-    const { frames, rest } = decodeFrames(buffer);
+    const { frames, rest } = readServerFrames(buffer);
     buffer = rest;
     for (const frame of frames) {
-      if (frame.opcode === Opcode.close) {
+      if (frame.opcode === Opcode.Close) {
         if (frame.payload.length >= 2) observation.closeCodes.push(frame.payload.readUInt16BE(0));
         observation.texts.push(frame.payload.subarray(2).toString('utf8'));
-      } else if (frame.opcode === Opcode.text || frame.opcode === Opcode.binary) {
+      } else if (frame.opcode === Opcode.Text || frame.opcode === Opcode.Binary) {
         observation.texts.push(frame.payload.toString('utf8'));
       }
     }
@@ -113,7 +113,7 @@ export async function exchangeWs(options: ExchangeOptions, session: WsSession): 
     return observation;
   }
   // A protocol-level ping, answered after every message before it; then a clean close.
-  await writeAll(socket, [encodeFrame({ payload: Buffer.from('{"type":"ping"}') }), encodeFrame({ payload: closePayload(1000), opcode: Opcode.close })]);
+  await writeAll(socket, [encodeFrame({ payload: Buffer.from('{"type":"ping"}') }), encodeFrame({ payload: closePayload(1000), opcode: Opcode.Close })]);
   await ended(socket, timeoutMs);
   return observation;
 }

@@ -6,7 +6,7 @@
 import { graphqlPayload, pickToken, type FuzzContext } from './fuzz-context.ts';
 import type { Prng } from './prng.ts';
 import { edgeString, invalidUtf8, jsonText, jsonValue, shortString } from './values.ts';
-import { closePayload, encodeFrame, Opcode } from './ws-frames.ts';
+import { closePayload, encodeFrame, Opcode } from '../support/ws-frames.ts';
 
 export interface WsSession {
   label: string;
@@ -82,15 +82,15 @@ function message(prng: Prng, ctx: FuzzContext): unknown {
 function frameFor(prng: Prng, data: Buffer): { bytes: Buffer; label: string } {
   return prng.weighted<() => { bytes: Buffer; label: string }>([
     [30, () => ({ bytes: encodeFrame({ payload: data }), label: 'text' })],
-    [2, () => ({ bytes: encodeFrame({ payload: data, opcode: Opcode.binary }), label: 'binary' })],
+    [2, () => ({ bytes: encodeFrame({ payload: data, opcode: Opcode.Binary }), label: 'binary' })],
     [2, () => {
       const cut = data.length >> 1;
-      return { bytes: Buffer.concat([encodeFrame({ payload: data.subarray(0, cut), fin: false }), encodeFrame({ payload: data.subarray(cut), opcode: Opcode.continuation })]), label: 'fragmented' };
+      return { bytes: Buffer.concat([encodeFrame({ payload: data.subarray(0, cut), fin: false }), encodeFrame({ payload: data.subarray(cut), opcode: Opcode.Continuation })]), label: 'fragmented' };
     }],
     [1, () => ({ bytes: encodeFrame({ payload: data, mask: null }), label: 'unmasked' })],
     [1, () => ({ bytes: encodeFrame({ payload: data, rsv: prng.int(1, 7) }), label: 'rsv' })],
     [1, () => ({ bytes: encodeFrame({ payload: data, opcode: prng.pick([3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf]) }), label: 'bad-opcode' })],
-    [1, () => ({ bytes: encodeFrame({ payload: data, opcode: Opcode.continuation }), label: 'stray-continuation' })],
+    [1, () => ({ bytes: encodeFrame({ payload: data, opcode: Opcode.Continuation }), label: 'stray-continuation' })],
     [1, () => ({ bytes: encodeFrame({ payload: data, fin: false }), label: 'unfinished' })],
     [1, () => ({ bytes: encodeFrame({ payload: data, longLength: true }), label: 'long-length' })],
     [1, () => ({ bytes: encodeFrame({ payload: data, claimedLength: prng.pick([70_000, 2 ** 32, 2 ** 53]) }), label: 'claims-huge' })],
@@ -102,16 +102,16 @@ function frameFor(prng: Prng, data: Buffer): { bytes: Buffer; label: string } {
 /** A frame that is not a message at all: control frames (valid and not), close codes, garbage. */
 function controlFrame(prng: Prng): { bytes: Buffer; label: string } {
   return prng.weighted<() => { bytes: Buffer; label: string }>([
-    [3, () => ({ bytes: encodeFrame({ payload: prng.bytes(prng.int(0, 125)), opcode: Opcode.ping }), label: 'ping' })],
-    [1, () => ({ bytes: encodeFrame({ payload: prng.bytes(prng.int(0, 20)), opcode: Opcode.pong }), label: 'pong' })],
-    [1, () => ({ bytes: encodeFrame({ payload: prng.bytes(126 + prng.int(0, 200)), opcode: Opcode.ping }), label: 'ping>125' })],
-    [1, () => ({ bytes: encodeFrame({ payload: Buffer.alloc(4), opcode: Opcode.ping, fin: false }), label: 'fragmented-ping' })],
+    [3, () => ({ bytes: encodeFrame({ payload: prng.bytes(prng.int(0, 125)), opcode: Opcode.Ping }), label: 'ping' })],
+    [1, () => ({ bytes: encodeFrame({ payload: prng.bytes(prng.int(0, 20)), opcode: Opcode.Pong }), label: 'pong' })],
+    [1, () => ({ bytes: encodeFrame({ payload: prng.bytes(126 + prng.int(0, 200)), opcode: Opcode.Ping }), label: 'ping>125' })],
+    [1, () => ({ bytes: encodeFrame({ payload: Buffer.alloc(4), opcode: Opcode.Ping, fin: false }), label: 'fragmented-ping' })],
     [3, () => {
       const code = prng.pick([1000, 1001, 0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 3000, 4000, 4406, 4999, 5000, 65535]);
       const reason = prng.weighted<Buffer>([[3, Buffer.from(shortString(prng))], [1, invalidUtf8(prng)], [1, Buffer.from('一'.repeat(prng.pick([40, 41, 42])))]]);
-      return { bytes: encodeFrame({ payload: closePayload(code, reason), opcode: Opcode.close }), label: `close ${code}` };
+      return { bytes: encodeFrame({ payload: closePayload(code, reason), opcode: Opcode.Close }), label: `close ${code}` };
     }],
-    [1, () => ({ bytes: encodeFrame({ payload: Buffer.from([0x03]), opcode: Opcode.close }), label: 'close-1-byte' })],
+    [1, () => ({ bytes: encodeFrame({ payload: Buffer.from([0x03]), opcode: Opcode.Close }), label: 'close-1-byte' })],
     [1, () => ({ bytes: prng.bytes(prng.int(1, 64)), label: 'garbage' })],
   ])();
 }
