@@ -17,7 +17,11 @@ import { createClientErrorHandler } from './http/client-error.ts';
 import { createRequestHandler } from './http/request-handler.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.ts';
+import { createMetricsEndpoint, createMetricsServer } from './http/metrics-endpoint.ts';
+import { graphqlTelemetry } from './observability/graphql-telemetry.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics, type MetricsRegistry } from './observability/metrics.ts';
+import { createPublishMetrics, watchRedisReconnects } from './observability/publish-metrics.ts';
 import { closeRedisClient, createRedisClient, waitForRedis } from './redis/redis-client.ts';
 import { createRestHandler } from './rest/handler.ts';
 import { RestError } from './rest/rest-error.ts';
@@ -38,9 +42,13 @@ export interface App {
   realtime: Realtime;
   ws: GraphQLWsServer;
   logger: Logger;
+  /** The app's Prometheus series (served at /metrics). */
+  metrics: MetricsRegistry;
+  /** The METRICS_PORT listener, when configured (listening once start() resolved). */
+  metricsServer?: Server;
   /** Per-user limits shared by every transport (`typing` is for the real-time layer). */
   rateLimiters: RateLimiters;
-  /** Listens on config.port/host; resolves with the base URL. */
+  /** Listens on config.port/host (and METRICS_PORT when set); resolves with the base URL. */
   start(): Promise<string>;
   /** Registers work for stop() to run (and wait for, within SHUTDOWN_TIMEOUT_MS) when it begins. */
   onShutdown(hook: ShutdownHook): void;
@@ -62,6 +70,8 @@ export interface AppOptions {
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics({ maxOperationNames: config.metrics.maxOperationNames });
+  const publishMetrics = createPublishMetrics(metrics);
   const signing = resolveSigningSecret(config);
   if (signing.created) logger.info('created a development JWT secret', { path: signing.devSecretPath });
 
@@ -71,8 +81,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   }
   const prisma = await createPrismaClient(config.database, options.onQuery);
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
+  if (redis) watchRedisReconnects(redis, metrics);
   if (redis && !(await waitForRedis(redis, 2000))) logger.warn('Redis is not reachable yet; rate limits count per instance until it is');
-  const rateLimiters = createRateLimiters({ config: config.rateLimits, redis, logger });
+  const rateLimiters = createRateLimiters({ config: config.rateLimits, redis, logger, metrics });
   // Services publish through the real-time layer, which reads back through the services:
   // each side reaches the other lazily, after both exist.
   const services: Services = createServices({
@@ -81,7 +92,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     sendRate: rateLimiters.messages,
     typingRate: rateLimiters.typing,
     typingIndicator: () => realtime.typing,
-    events: hubPublisher(() => realtime),
+    events: publishMetrics.wrap(hubPublisher(() => realtime)),
   });
   const realtime = createRealtime({
     config: config.realtime,
@@ -90,6 +101,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger,
     sequences: { lastSeq: services.sessions.lastSeq, messagesAfter: services.messages.messagesAfter },
   });
+  publishMetrics.watch(realtime.pubsub);
   const verifyToken = createTokenVerifier({
     secret: signing.secret,
     jwksUrl: config.jwt.jwksUrl,
@@ -97,7 +109,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     audience: config.jwt.audience,
   });
   const createContext = createContextFactory({ services, prisma, limits: config.limits, verifyToken, realtime });
-  const maskError = createMaskError(logger);
+  const maskError = createMaskError(logger, metrics);
   const yoga = createChatYoga({
     schema,
     createContext,
@@ -106,6 +118,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     operationLimits: config.operationLimits,
     exposure: config.exposure,
     logger,
+    plugins: [graphqlTelemetry({ metrics, logger })],
   });
 
   let stopping: Promise<void> | undefined;
@@ -129,8 +142,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
   });
 
+  const metricsEndpoint = createMetricsEndpoint({
+    registry: metrics,
+    token: config.metrics.token,
+    openWithoutToken: !config.production,
+    servedElsewhere: config.metrics.port !== undefined,
+  });
+  const metricsServer =
+    config.metrics.port === undefined
+      ? undefined
+      : createMetricsServer(
+          createMetricsEndpoint({ registry: metrics, token: config.metrics.token, openWithoutToken: true }),
+          logger,
+          config.operationLimits.maxHeaderBytes,
+        );
+
   const handle = createRequestHandler({
     health,
+    metricsEndpoint,
+    metrics,
     rest,
     graphql: (req, res) => yoga(req, res),
     requests,
@@ -148,6 +178,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     verifyToken,
     cookieName: config.jwt.cookieName,
     logger,
+    metrics,
   });
   // Sockets close with 1001 at once, so clients reconnect to another instance while HTTP drains.
   shutdownHooks.push(() => ws.close());
@@ -161,6 +192,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (!drained[0]) logger.warn('shutdown timeout: closing connections with requests in flight', { requests: requests.active });
     server.closeAllConnections();
     await closed;
+    if (metricsServer?.listening) {
+      const metricsClosed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      metricsServer.closeAllConnections();
+      await metricsClosed;
+    }
     await realtime.close();
     if (redis) await closeRedisClient(redis);
     await prisma.$disconnect();
@@ -172,17 +208,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     realtime,
     ws,
     logger,
+    metrics,
+    metricsServer,
     rateLimiters,
     onShutdown: (hook) => void shutdownHooks.push(hook),
-    start: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          const { port } = server.address() as AddressInfo;
-          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-          resolve(`http://${host}:${port}`);
-        });
-      }),
+    async start() {
+      if (metricsServer && config.metrics.port !== undefined) {
+        const metricsBase = await listen(metricsServer, config.metrics.port, config.metrics.host);
+        logger.info('metrics served on a port of their own', { url: `${metricsBase}/metrics` });
+      }
+      return listen(server, config.port, config.host);
+    },
     stop() {
       stopping ??= shutDown();
       return stopping;
@@ -195,4 +231,17 @@ async function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
   clearTimeout(timer);
+}
+
+/** Listens on port/host; resolves with the base URL. */
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      resolve(`http://${shown}:${address.port}`);
+    });
+  });
 }

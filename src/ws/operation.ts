@@ -16,6 +16,8 @@ import {
 import type { Context } from '../context.ts';
 import type { MaskError } from '../graphql/mask-error.ts';
 import type { ChatYoga } from '../graphql/yoga.ts';
+import { resultCodeOf } from '../observability/metric-labels.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { SharedPayloads } from './shared-payloads.ts';
 
 export interface SubscribePayload {
@@ -34,6 +36,8 @@ export interface OperationDeps {
   yoga: ChatYoga;
   maskError: MaskError;
   shared: SharedPayloads;
+  /** Counts subscriptions (Yoga's pipeline counts queries and mutations); default: not counted. */
+  metrics?: Metrics;
 }
 
 /** Arguments that only position a stream (replay start); they never change an event's result. */
@@ -66,6 +70,7 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
   }
 
   const source = await createSourceEventStream(args);
+  deps.metrics?.graphqlOperation(operation.name?.value, 'subscription', isAsyncIterable(source) ? 'OK' : resultCodeOf(source.errors));
   if (!isAsyncIterable(source)) {
     return { kind: 'result', result: { errors: (source.errors ?? []).map((e) => deps.maskError(e)) } };
   }
