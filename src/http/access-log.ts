@@ -19,6 +19,13 @@ export function recordAccess(req: IncomingMessage, res: ServerResponse, logger: 
   const scope = currentScope();
   const startedAt = scope?.startedAt ?? performance.now();
   res.once('close', () => {
+    try {
+      write();
+    } catch {
+      // The response is over; a failing logger or metric must not reach the event loop.
+    }
+  });
+  function write(): void {
     const seconds = (performance.now() - startedAt) / 1000;
     const path = (req.url ?? '').split('?')[0] ?? '';
     const route = routeLabel(path);
@@ -36,5 +43,5 @@ export function recordAccess(req: IncomingMessage, res: ServerResponse, logger: 
     };
     if (QUIET_ROUTES.has(route)) logger.debug('http request', fields);
     else logger.info('http request', fields);
-  });
+  }
 }

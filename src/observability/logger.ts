@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { pino, stdTimeFunctions, type DestinationStream } from 'pino';
 import type { LogLevel } from '../config.ts';
 import { currentScope } from './correlation.ts';
-import { redactFields, redactText } from './redact.ts';
+import { redactFields } from './redact.ts';
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -39,8 +39,9 @@ export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logg
   const write = (at: Level) => (message: string, fields?: Record<string, unknown>) => {
     if (!base.isLevelEnabled(at)) return;
     const correlationId = currentScope()?.correlationId ?? (at === 'error' ? randomUUID() : undefined);
-    const entry = redactFields(correlationId ? { correlationId, ...fields } : { ...fields });
-    base[at](entry, redactText(message));
+    // The message goes first among the fields (not as pino's trailing msg): lines read
+    // `{"level","time","message",…fields}`, as before pino, for anyone matching on them.
+    base[at](redactFields({ message, ...(correlationId ? { correlationId } : {}), ...fields }));
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

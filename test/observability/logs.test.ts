@@ -37,6 +37,8 @@ describe('logs', () => {
     expect(line).toMatchObject({ level: 'info', method: 'POST', path: '/graphql', route: '/graphql', status: 200, userId: alice });
     expect(typeof line.durationMs).toBe('number');
     expect(Date.parse(line.time)).not.toBeNaN();
+    // Level, time and message lead every line, as they did before pino.
+    expect(logs.text).toMatch(/\{"level":"info","time":"[^"]+","message":"http request","correlationId":"req-create-0001",/);
 
     // A REST route: the path keeps its ids, loses its query string; the route is the pattern.
     const sessionId = dataOf(response).createSession.id;
