@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CreateSessionDocument, SendMessageDocument } from '../../src/generated/operations.ts';
 import { uniqueUser } from '../support/chat-fixture.ts';
 import { dataOf, graphql } from '../support/graphql-client.ts';
+import { captureLogStream } from '../support/log-stream.ts';
 import { scrapeMetrics, waitForMetric } from '../support/metrics-scrape.ts';
 import { startPrivateRedis } from '../support/redis.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -25,13 +26,18 @@ async function send(server: TestServer, token: string, sessionId: string, conten
 
 describe('real-time metrics', () => {
   it('counts a client cut off for not reading as a slow consumer closed with 1013', async () => {
-    const server = await startTestServer('sqlite', { WS_MAX_BUFFERED_BYTES: '65536', WS_KEEPALIVE_MS: '0', MAX_MESSAGE_LENGTH: '200000', MESSAGES_PER_MINUTE: '0' });
+    const logs = captureLogStream('info');
+    const env = { WS_MAX_BUFFERED_BYTES: '65536', WS_KEEPALIVE_MS: '0', MAX_MESSAGE_LENGTH: '200000', MESSAGES_PER_MINUTE: '0' };
+    const server = await startTestServer('sqlite', env, { logger: logs.logger });
     try {
-      const token = await server.token(uniqueUser('hoarder'));
+      const user = uniqueUser('hoarder');
+      const token = await server.token(user);
       const sessionId = await createSession(server, token);
       for (let i = 0; i < 4; i++) await send(server, token, sessionId, 'x'.repeat(150_000));
       const stalled = await openStalledSocket(server.wsUrl);
       stalled.send({ type: MessageType.ConnectionInit, payload: { token } });
+      // The client never reads its ack: the server's log line says when it is acknowledged.
+      await logs.waitForLine((line) => line.message === 'ws connection open' && line.userId === user);
       const query = 'query($s: ID!) { messages(sessionId: $s, limit: 4) { content } }';
       for (let i = 0; i < 60; i++) stalled.send({ id: `q${i}`, type: MessageType.Subscribe, payload: { query, variables: { s: sessionId } } });
       const url = `${server.url}/metrics`;
