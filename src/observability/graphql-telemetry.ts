@@ -2,8 +2,8 @@
  * An envelop/Yoga plugin that counts every GraphQL operation Yoga's pipeline runs (HTTP,
  * SSE, and WebSocket queries and mutations) by name, type and result code, times
  * queries and mutations, follows SSE subscriptions (active, deliveries), and at
- * LOG_LEVEL=debug writes one line per operation. WebSocket subscriptions bypass Yoga's
- * subscribe and are counted by the WebSocket server (src/ws/operation.ts).
+ * LOG_LEVEL=debug writes one line per operation. On a WebSocket, subscriptions and
+ * operations refused before execution are counted by src/ws/operation.ts.
  */
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -24,11 +24,6 @@ export function operationOf(document: DocumentNode, operationName: string | null
   return { name: operation.name?.value ?? null, type: operation.operation };
 }
 
-function requestedName(context: unknown): string | null {
-  const name = (context as { params?: { operationName?: unknown } } | undefined)?.params?.operationName;
-  return typeof name === 'string' ? name : null;
-}
-
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
@@ -47,20 +42,39 @@ export function graphqlTelemetry({ metrics, logger }: GraphQLTelemetryOptions): 
       ...(seconds === undefined ? {} : { durationMs: Math.round(seconds * 1000 * 10) / 10 }),
     });
   };
+  // HTTP requests whose operation reached execute or subscribe (counted there), and the
+  // operation name each asked for. The others were refused before (parse, validation,
+  // limits, a malformed request: Yoga's caches skip the parse and validate hooks on a
+  // repeat) and are counted from their result.
+  // Keyed by Yoga's request object (a fetch-API Request, not necessarily Node's global class).
+  const reached = new WeakSet<object>();
+  const requested = new WeakMap<object, { name: string | null; type: OperationType }>();
+  const requestOf = (context: unknown): object | undefined => {
+    const request = (context as { request?: unknown } | undefined)?.request;
+    return typeof request === 'object' && request !== null ? request : undefined;
+  };
+  const reach = (contextValue: unknown) => {
+    const request = requestOf(contextValue);
+    if (request) reached.add(request);
+  };
   return {
-    onParse({ context }) {
-      return ({ result }) => {
-        if (result instanceof Error) record(requestedName(context), 'unknown', 'GRAPHQL_PARSE_FAILED');
-      };
+    onParams({ request, params }) {
+      requested.set(request, { name: typeof params.operationName === 'string' ? params.operationName : null, type: 'unknown' });
     },
+    // Runs on every request, cached or not: the document names the operation a refusal was for.
     onValidate({ context, params }) {
-      return ({ valid, result }) => {
-        if (valid) return;
-        const { name, type } = operationOf(params.documentAST, requestedName(context));
-        record(name, type, resultCodeOf(result as readonly GraphQLError[]));
-      };
+      const request = requestOf(context);
+      if (request) requested.set(request, operationOf(params.documentAST, requested.get(request)?.name));
+    },
+    onResultProcess({ request, result }) {
+      if (reached.has(request) || isAsyncIterable(result)) return;
+      const { name, type } = requested.get(request) ?? { name: null, type: 'unknown' };
+      for (const one of Array.isArray(result) ? result : [result]) {
+        record(name, type, resultCodeOf((one as ExecutionResult).errors as readonly GraphQLError[] | undefined));
+      }
     },
     onExecute({ args }) {
+      reach(args.contextValue);
       const startedAt = performance.now();
       const { name, type } = operationOf(args.document, args.operationName);
       return {
@@ -70,6 +84,7 @@ export function graphqlTelemetry({ metrics, logger }: GraphQLTelemetryOptions): 
       };
     },
     onSubscribe({ args }) {
+      reach(args.contextValue);
       const { name } = operationOf(args.document, args.operationName);
       return {
         onSubscribeResult({ result }) {

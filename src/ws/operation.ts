@@ -36,7 +36,7 @@ export interface OperationDeps {
   yoga: ChatYoga;
   maskError: MaskError;
   shared: SharedPayloads;
-  /** Counts subscriptions (Yoga's pipeline counts queries and mutations); default: not counted. */
+  /** Counts subscriptions and refused operations (Yoga's pipeline counts executed ones); default: not counted. */
   metrics?: Metrics;
 }
 
@@ -45,19 +45,21 @@ const STREAM_POSITION_ARGS = new Set(['after', 'afterSeq']);
 
 export async function runOperation(deps: OperationDeps, context: Context, payload: SubscribePayload): Promise<OperationOutcome> {
   const enveloped = deps.yoga.getEnveloped({ wsContext: context, params: payload } as never);
+  const refuse = (errors: GraphQLError[]): OperationOutcome => {
+    deps.metrics?.graphqlOperation(payload.operationName, 'unknown', resultCodeOf(errors));
+    return { kind: 'errors', errors };
+  };
   let document: DocumentNode;
   try {
     document = enveloped.parse(payload.query);
   } catch (error) {
-    return { kind: 'errors', errors: [deps.maskError(error)] };
+    return refuse([deps.maskError(error)]);
   }
   const validationErrors = enveloped.validate(enveloped.schema, document);
-  if (validationErrors.length > 0) return { kind: 'errors', errors: validationErrors.map((e: GraphQLError) => deps.maskError(e)) };
+  if (validationErrors.length > 0) return refuse(validationErrors.map((e: GraphQLError) => deps.maskError(e)));
 
   const operation = getOperationAST(document, payload.operationName ?? undefined);
-  if (!operation) {
-    return { kind: 'errors', errors: [deps.maskError(new GraphQLError('Could not determine which operation to run'))] };
-  }
+  if (!operation) return refuse([deps.maskError(new GraphQLError('Could not determine which operation to run'))]);
   const args = {
     schema: enveloped.schema,
     document,

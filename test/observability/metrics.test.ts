@@ -73,6 +73,9 @@ describe.each(testedProviders())('/metrics on %s', (provider) => {
     const after = await scrapeMetrics(metricsUrl);
     const send = { operation: 'SendMessage', type: 'mutation', result: 'OK' };
     expect(after.value('chat_graphql_operations_total', send)).toBe(before.value('chat_graphql_operations_total', send) + 1);
+    // Counted once, under one type and result.
+    const anySend = { operation: 'SendMessage' };
+    expect(after.value('chat_graphql_operations_total', anySend)).toBe(before.value('chat_graphql_operations_total', anySend) + 1);
     expect(after.value('chat_graphql_operation_duration_seconds_count', { operation: 'SendMessage', type: 'mutation' })).toBe(
       before.value('chat_graphql_operation_duration_seconds_count', { operation: 'SendMessage', type: 'mutation' }) + 1,
     );
@@ -117,14 +120,31 @@ describe.each(testedProviders())('/metrics on %s', (provider) => {
     const missing = await graphql(server.graphqlUrl, MessageCountDocument, { sessionId: NO_SESSION }, { token });
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     await graphql(server.graphqlUrl, '{ __typename }', undefined, { token });
-    await graphql(server.graphqlUrl, 'query Broken { nope }', undefined, { token });
+    // Repeats hit Yoga's parse and validation caches: they count all the same.
+    for (let i = 0; i < 2; i++) await graphql(server.graphqlUrl, 'query Broken { nope }', undefined, { token });
+    for (let i = 0; i < 2; i++) await graphql(server.graphqlUrl, '{ messageCount(', undefined, { token });
+    // Over a WebSocket, queries run through the same pipeline and count the same way.
+    const ws = await openRawSocket(server.wsUrl);
+    ws.send({ type: 'connection_init', payload: { token } });
+    await ws.next('connection_ack');
+    ws.send({ id: 'c', type: 'subscribe', payload: { query: 'query Counted($s: ID!) { messageCount(sessionId: $s) }', variables: { s: NO_SESSION } } });
+    expect(((await ws.next('next')).payload as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('NOT_FOUND');
+    for (const id of ['v1', 'v2']) {
+      ws.send({ id, type: 'subscribe', payload: { query: 'query Refused { nope }', operationName: 'Refused' } });
+      await ws.next('error');
+    }
+    ws.socket.close(1000);
+    await ws.closed;
     // METRICS_MAX_OPERATION_NAMES=12: a client inventing names fills the cap, then counts as __other.
     for (let i = 0; i < 15; i++) await graphql(server.graphqlUrl, `query Invented${i} { __typename }`, undefined, { token });
     const after = await scrapeMetrics(metricsUrl);
     const delta = (labels: Record<string, string>) => after.value('chat_graphql_operations_total', labels) - before.value('chat_graphql_operations_total', labels);
     expect(delta({ operation: 'MessageCount', type: 'query', result: 'NOT_FOUND' })).toBe(1);
     expect(delta({ operation: '__anonymous', type: 'query', result: 'OK' })).toBe(1);
-    expect(delta({ operation: 'Broken', result: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
+    expect(delta({ operation: 'Broken', result: 'GRAPHQL_VALIDATION_FAILED' })).toBe(2);
+    expect(delta({ operation: 'Refused', result: 'GRAPHQL_VALIDATION_FAILED' })).toBe(2);
+    expect(delta({ operation: '__anonymous', result: 'GRAPHQL_PARSE_FAILED' })).toBe(2);
+    expect(delta({ operation: 'Counted', type: 'query', result: 'NOT_FOUND' })).toBe(1);
     expect(delta({ operation: '__other' })).toBeGreaterThan(0);
     const names = new Set([...after.text.matchAll(/chat_graphql_operations_total\{operation="([^"]+)"/g)].map((m) => m[1]));
     expect(names.size).toBeLessThanOrEqual(12 + 2);
