@@ -1,16 +1,17 @@
 /**
  * The http server's request listener: every inbound request runs in its correlation scope
  * and inside containment. The Host header and request target are checked (400 otherwise),
- * then health, metrics, REST or GraphQL answers. Each request gets an access log line. Whatever throws or rejects on the way answers that
- * one request 500 with the correlation id (logged with the stack) and never reaches
- * uncaughtException or unhandledRejection.
+ * then health, metrics, REST or GraphQL answers, and an access log line is written when
+ * the response ends. Whatever throws or rejects on the way answers that one request 500
+ * with the correlation id (logged with the stack) and never reaches uncaughtException or
+ * unhandledRejection.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { singleHeader } from '../auth/token-source.ts';
 import { correlationIdFrom, runWithCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
-import { isRestPath } from '../rest/handler.ts';
 import { noMetrics, type Metrics } from '../observability/metrics.ts';
+import { isRestPath } from '../rest/handler.ts';
 import { recordAccess } from './access-log.ts';
 import { describeFailure } from './describe-failure.ts';
 import { sendHttpError, unexpectedErrorMessage } from './error-response.ts';

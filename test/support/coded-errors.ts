@@ -21,7 +21,9 @@ const STORED_STATE = `query StoredState($id: ID!) {
 /** Everything the API shows about a session and its messages, as one string to compare byte for byte. */
 export async function storedState(chat: ChatFixture, userId: string, sessionId: string): Promise<string> {
   const response = await graphql(chat.server.graphqlUrl, STORED_STATE, { id: sessionId }, { token: await chat.server.token(userId) });
-  return JSON.stringify(dataOf(response));
+  // Built in a fixed order: Yoga's executor may order the two root fields as they resolve.
+  const { session, messages } = dataOf(response) as { session: unknown; messages: unknown };
+  return JSON.stringify({ session, messages });
 }
 
 /**
