@@ -18,7 +18,11 @@ import { createClientErrorHandler } from './http/client-error.ts';
 import { createRequestHandler } from './http/request-handler.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.ts';
+import { createMetricsEndpoint, createMetricsServer } from './http/metrics-endpoint.ts';
+import { graphqlTelemetry } from './observability/graphql-telemetry.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics, type MetricsRegistry } from './observability/metrics.ts';
+import { createPublishMetrics, watchRedisReconnects } from './observability/publish-metrics.ts';
 import { closeRedisClient, createRedisClient, waitForRedis } from './redis/redis-client.ts';
 import { createRestHandler } from './rest/handler.ts';
 import { RestError } from './rest/rest-error.ts';
@@ -40,9 +44,13 @@ export interface App {
   realtime: Realtime;
   ws: GraphQLWsServer;
   logger: Logger;
+  /** The app's Prometheus series (served at /metrics). */
+  metrics: MetricsRegistry;
+  /** The METRICS_PORT listener, when configured (listening once start() resolved). */
+  metricsServer?: Server;
   /** Per-user limits shared by every transport (`typing` is for the real-time layer). */
   rateLimiters: RateLimiters;
-  /** Listens on config.port/host; resolves with the base URL. */
+  /** Listens on config.port/host (and METRICS_PORT when set); resolves with the base URL. */
   start(): Promise<string>;
   /** Registers work for stop() to run (and wait for, within SHUTDOWN_TIMEOUT_MS) when it begins. */
   onShutdown(hook: ShutdownHook): void;
@@ -64,6 +72,8 @@ export interface AppOptions {
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics({ maxOperationNames: config.metrics.maxOperationNames });
+  const publishMetrics = createPublishMetrics(metrics);
   const signing = resolveSigningSecret(config);
   if (signing.created) logger.info('created a development JWT secret', { path: signing.devSecretPath });
 
@@ -73,8 +83,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   }
   const prisma = await createPrismaClient(config.database, options.onQuery);
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
+  if (redis) watchRedisReconnects(redis, metrics);
   if (redis && !(await waitForRedis(redis, 2000))) logger.warn('Redis is not reachable yet; rate limits count per instance until it is');
-  const rateLimiters = createRateLimiters({ config: config.rateLimits, redis, logger });
+  const rateLimiters = createRateLimiters({ config: config.rateLimits, redis, logger, metrics });
   // Real time reads history through a repository; the services get real time as a port. No cycle.
   const realtime = createRealtime({
     config: config.realtime,
@@ -86,11 +97,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const services: Services = createServices({
     prisma,
     limits: config.limits,
-    realtime,
+    // The port with its publisher timed for send-latency metrics ("stored").
+    realtime: { ...realtime, publish: publishMetrics.wrap(realtime).publish },
     sendRate: rateLimiters.messages,
     typingRate: rateLimiters.typing,
     typingPolicy: { throttleMs: config.realtime.typingThrottleMs, timeoutMs: config.realtime.typingTimeoutMs },
   });
+  publishMetrics.watch(realtime.pubsub);
   const verifyToken = createTokenVerifier({
     secret: signing.secret,
     jwksUrl: config.jwt.jwksUrl,
@@ -98,7 +111,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     audience: config.jwt.audience,
   });
   const createContext = createContextFactory({ services, prisma, limits: config.limits, verifyToken });
-  const maskError = createMaskError(logger);
+  const maskError = createMaskError(logger, metrics);
   const yoga = createChatYoga({
     schema,
     createContext,
@@ -108,6 +121,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     exposure: config.exposure,
     graphiqlDevToken: graphiqlDevTokenMinter(config, signing),
     logger,
+    plugins: [graphqlTelemetry({ metrics, logger })],
   });
 
   let stopping: Promise<void> | undefined;
@@ -131,8 +145,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
   });
 
+  const metricsEndpoint = createMetricsEndpoint({
+    registry: metrics,
+    token: config.metrics.token,
+    openWithoutToken: !config.production,
+    servedElsewhere: config.metrics.port !== undefined,
+  });
+  const metricsServer =
+    config.metrics.port === undefined
+      ? undefined
+      : createMetricsServer(
+          createMetricsEndpoint({ registry: metrics, token: config.metrics.token, openWithoutToken: true }),
+          logger,
+          config.operationLimits.maxHeaderBytes,
+        );
+
   const handle = createRequestHandler({
     health,
+    metricsEndpoint,
+    metrics,
     rest,
     graphql: (req, res) => yoga(req, res),
     requests,
@@ -150,6 +181,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     verifyToken,
     cookieName: config.jwt.cookieName,
     logger,
+    metrics,
   });
   // Sockets close with 1001 at once, so clients reconnect to another instance while HTTP drains.
   shutdownHooks.push(() => ws.close());
@@ -163,6 +195,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (!drained[0]) logger.warn('shutdown timeout: closing connections with requests in flight', { requests: requests.active });
     server.closeAllConnections();
     await closed;
+    if (metricsServer?.listening) {
+      const metricsClosed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      metricsServer.closeAllConnections();
+      await metricsClosed;
+    }
     await realtime.close();
     if (redis) await closeRedisClient(redis);
     await prisma.$disconnect();
@@ -174,17 +211,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     realtime,
     ws,
     logger,
+    metrics,
+    metricsServer,
     rateLimiters,
     onShutdown: (hook) => void shutdownHooks.push(hook),
-    start: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          const { port } = server.address() as AddressInfo;
-          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-          resolve(`http://${host}:${port}`);
-        });
-      }),
+    async start() {
+      if (metricsServer && config.metrics.port !== undefined) {
+        const metricsBase = await listen(metricsServer, config.metrics.port, config.metrics.host);
+        logger.info('metrics served on a port of their own', { url: `${metricsBase}/metrics` });
+      }
+      return listen(server, config.port, config.host);
+    },
     stop() {
       stopping ??= shutDown();
       return stopping;
@@ -197,4 +234,17 @@ async function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
   clearTimeout(timer);
+}
+
+/** Listens on port/host; resolves with the base URL. */
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      resolve(`http://${shown}:${address.port}`);
+    });
+  });
 }

@@ -108,6 +108,24 @@ export interface GraphQLExposureConfig {
   csrfPrevention: boolean;
 }
 
+/** Where and to whom `GET /metrics` (Prometheus text format) is served. */
+export interface MetricsConfig {
+  /**
+   * METRICS_PORT, unset by default: serve /metrics on this port only (a second listener; 0 picks a free
+   * port) and answer 404 for /metrics on the main port. Unset: /metrics is on the main port.
+   */
+  port?: number;
+  /** METRICS_HOST, default HOST: the address the METRICS_PORT listener binds. */
+  host: string;
+  /**
+   * METRICS_TOKEN, unset by default: when set, /metrics (on either port) requires `Authorization: Bearer <token>`.
+   * When neither METRICS_TOKEN nor METRICS_PORT is set, /metrics is open outside production and refused (403) in production.
+   */
+  token?: string;
+  /** METRICS_MAX_OPERATION_NAMES, default 50: distinct GraphQL operation names with their own series; later ones count as `__other`. */
+  maxOperationNames: number;
+}
+
 export interface Config {
   /** NODE_ENV === 'production'. */
   production: boolean;
@@ -133,6 +151,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** LOG_LEVEL, default info (debug | info | warn | error | silent). */
   logLevel: LogLevel;
+  metrics: MetricsConfig;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -176,10 +195,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError((error as Error).message);
   }
   const production = env.NODE_ENV === 'production';
+  const host = optional(env, 'HOST') ?? '0.0.0.0';
+  const metricsToken = optional(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
   return {
     production,
     port: intFrom(env, 'PORT', 4000, 0, 65535),
-    host: optional(env, 'HOST') ?? '0.0.0.0',
+    host,
     database,
     dataDir: optional(env, 'DATA_DIR') ?? './data',
     redisUrl: optional(env, 'REDIS_URL'),
@@ -234,6 +256,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     shutdownTimeoutMs: intFrom(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     logLevel,
+    metrics: {
+      port: optional(env, 'METRICS_PORT') === undefined ? undefined : intFrom(env, 'METRICS_PORT', 0, 0, 65535),
+      host: optional(env, 'METRICS_HOST') ?? host,
+      token: metricsToken,
+      maxOperationNames: intFrom(env, 'METRICS_MAX_OPERATION_NAMES', 50, 1, 1000),
+    },
   };
 }
 

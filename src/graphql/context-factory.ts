@@ -4,6 +4,7 @@ import type { LimitsConfig } from '../config.ts';
 import type { ConnectionControl, Context } from '../context.ts';
 import type { PrismaClient } from '../db/prisma-client.ts';
 import { AppError, unauthenticated } from '../errors.ts';
+import { noteUserId } from '../observability/correlation.ts';
 import type { Services } from '../services/index.ts';
 
 export interface ContextDeps {
@@ -30,7 +31,9 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
     };
     if (!token) return { ...base, principal: null, authError: null };
     try {
-      return { ...base, principal: await deps.verifyToken(token), authError: null };
+      const principal = await deps.verifyToken(token);
+      noteUserId(principal.userId);
+      return { ...base, principal, authError: null };
     } catch (error) {
       const authError = error instanceof AppError ? error : unauthenticated('Token is malformed or invalid');
       return { ...base, principal: null, authError };

@@ -10,20 +10,27 @@ import { describeFailure } from '../http/describe-failure.ts';
 import { unexpectedErrorMessage } from '../http/error-response.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
+import { noMetrics, type Metrics } from '../observability/metrics.ts';
 import { pothosValidationMessage } from './pothos-messages.ts';
 import { asServiceUnavailable } from './unavailable.ts';
 
 export type MaskError = (error: unknown) => GraphQLError;
 
-export function createMaskError(logger: Logger): MaskError {
+/** `metrics` counts SERVICE_UNAVAILABLE answers and database failures (default: not counted). */
+export function createMaskError(logger: Logger, metrics: Metrics = noMetrics): MaskError {
   return (error) => {
     const correlationId = currentCorrelationId();
     const graphqlError = error instanceof GraphQLError ? error : undefined;
     const cause = graphqlError ? innermost(graphqlError) : error;
 
-    const known = isAppError(cause) ? cause : asServiceUnavailable(cause);
+    const unavailable = isAppError(cause) ? undefined : asServiceUnavailable(cause);
+    const known = isAppError(cause) ? cause : unavailable;
     if (known) {
-      if (known.code === 'SERVICE_UNAVAILABLE') logger.warn('dependency unavailable', { correlationId, error: describeFailure(cause) });
+      if (unavailable) metrics.databaseError('unavailable');
+      if (known.code === 'SERVICE_UNAVAILABLE') {
+        metrics.serviceUnavailable();
+        logger.warn('dependency unavailable', { correlationId, error: describeFailure(cause) });
+      }
       return withExtensions(known.message, graphqlError, { ...known.details, code: known.code, correlationId });
     }
     if (graphqlError && !(cause instanceof Error && !(cause instanceof GraphQLError))) {
@@ -31,6 +38,7 @@ export function createMaskError(logger: Logger): MaskError {
       const message = isPothosValidation(cause) ? pothosValidationMessage(cause.message) : graphqlError.message;
       return withExtensions(message, graphqlError, { ...graphqlError.extensions, code, correlationId, http: httpFor(graphqlError, code) });
     }
+    if (isDatabaseFailure(cause)) metrics.databaseError('other');
     logger.error('unexpected error', { correlationId, error: describeFailure(cause) });
     const code: ErrorCode = 'INTERNAL_SERVER_ERROR';
     return withExtensions(unexpectedErrorMessage(correlationId), graphqlError, {
@@ -109,4 +117,11 @@ function codeForGraphQLError(error: GraphQLError, cause: unknown): string {
 
 function isPothosValidation(error: unknown): error is Error {
   return error instanceof Error && error.name === 'PothosValidationError';
+}
+
+/** Prisma's errors, its driver adapters', and SQLite's. */
+function isDatabaseFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return error.name.startsWith('Prisma') || error.name === 'DriverAdapterError' || (typeof code === 'string' && /^(P\d{4}|SQLITE_)/.test(code));
 }

@@ -1,15 +1,18 @@
 /**
  * The http server's request listener: every inbound request runs in its correlation scope
  * and inside containment. The Host header and request target are checked (400 otherwise),
- * then health, REST or GraphQL answers. Whatever throws or rejects on the way answers that
- * one request 500 with the correlation id (logged with the stack) and never reaches
- * uncaughtException or unhandledRejection.
+ * then health, metrics, REST or GraphQL answers, and an access log line is written when
+ * the response ends. Whatever throws or rejects on the way answers that one request 500
+ * with the correlation id (logged with the stack) and never reaches uncaughtException or
+ * unhandledRejection.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { singleHeader } from '../auth/token-source.ts';
 import { correlationIdFrom, runWithCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
+import { noMetrics, type Metrics } from '../observability/metrics.ts';
 import { isRestPath } from '../rest/handler.ts';
+import { recordAccess } from './access-log.ts';
 import { describeFailure } from './describe-failure.ts';
 import { sendHttpError, unexpectedErrorMessage } from './error-response.ts';
 import type { HealthHandler } from './health.ts';
@@ -21,6 +24,8 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 
 export interface RequestHandlerOptions {
   health: HealthHandler;
+  /** `/metrics` (see metrics-endpoint.ts); answers like `health`: true once it has answered. Default: none. */
+  metricsEndpoint?: HealthHandler;
   /** The REST shim, for `/chat` and below. */
   rest: NodeHandler;
   /** GraphQL over HTTP (Yoga) for every other path. */
@@ -29,11 +34,14 @@ export interface RequestHandlerOptions {
   /** True once shutdown has begun: each response then closes its keep-alive connection. */
   stopping: () => boolean;
   logger: Logger;
+  /** Receives one sample per request (count and latency by route, method and status). Default: none recorded. */
+  metrics?: Metrics;
 }
 
 export function createRequestHandler(options: RequestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   async function serve(req: IncomingMessage, res: ServerResponse, correlationId: string): Promise<void> {
     options.requests.track(req, res);
+    recordAccess(req, res, options.logger, options.metrics ?? noMetrics);
     if (options.stopping()) res.setHeader('connection', 'close');
     const target = parseRequestTarget(req);
     if (!target.ok) {
@@ -42,6 +50,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     }
     useOriginForm(req, target.url);
     if (await options.health(req, res)) return;
+    if (await options.metricsEndpoint?.(req, res)) return;
     if (isRestPath(req.url)) await options.rest(req, res);
     else await options.graphql(req, res);
   }

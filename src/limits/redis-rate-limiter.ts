@@ -48,6 +48,8 @@ export interface RedisRateLimiterOptions {
   /** Answers while Redis cannot (normally a memory limiter with the same limit). */
   fallback: RateLimiter;
   logger: Logger;
+  /** Called each time a check is answered by `fallback` (metrics). */
+  onFallback?: () => void;
 }
 
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
@@ -64,6 +66,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
         const [allowed, remaining, retryAfterMs] = await scripted[COMMAND](`${keyPrefix}${name}:${key}`, windowMs, limit, randomUUID());
         return { allowed: allowed === 1, remaining, retryAfterMs };
       } catch (error) {
+        options.onFallback?.();
         if (Date.now() - lastWarning > WARNING_INTERVAL_MS) {
           lastWarning = Date.now();
           logger.warn('rate limit falls back to this instance: Redis did not answer', { limiter: name, error: String(error) });

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode, MessageType } from 'graphql-ws';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../observability/logger.ts';
+import { openConnectionTelemetry, type ConnectionTelemetry } from '../observability/ws-telemetry.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import { ConnectionAuth, type ConnectionAuthDeps } from './connection-auth.ts';
 import { OperationRunner, type OperationHost, type OperationRunnerDeps } from './operation-runner.ts';
@@ -25,6 +26,7 @@ const SLOW_READER_REASON = 'Client is not reading fast enough; reconnect with `a
 
 export class GraphQLWsConnection implements OperationHost {
   readonly auth: ConnectionAuth;
+  private readonly telemetry: ConnectionTelemetry;
   private readonly writer: SocketWriter;
   private readonly operations: OperationRunner;
   private readonly initTimer: NodeJS.Timeout;
@@ -38,6 +40,7 @@ export class GraphQLWsConnection implements OperationHost {
     /** Runs once when the connection stops being open (either side began closing). */
     private readonly onDispose: () => void = () => {},
   ) {
+    this.telemetry = openConnectionTelemetry(deps, request);
     this.writer = new SocketWriter(socket, deps.maxBufferedBytes);
     this.auth = new ConnectionAuth(deps, request, () => this.contain(() => this.close(CloseCode.Forbidden, 'Forbidden: token expired')));
     this.operations = new OperationRunner(deps, this);
@@ -46,7 +49,12 @@ export class GraphQLWsConnection implements OperationHost {
       deps.connectionInitTimeoutMs,
     );
     socket.on('message', (data: RawData, isBinary: boolean) => void this.contain(() => this.onFrame(data, isBinary)));
-    socket.on('close', () => this.dispose());
+    socket.on('close', (code: number) =>
+      void this.contain(() => {
+        this.dispose();
+        this.telemetry.closed(code, this.auth.principal?.userId ?? null);
+      }),
+    );
   }
 
   get closed(): boolean {
@@ -56,17 +64,21 @@ export class GraphQLWsConnection implements OperationHost {
   /** Closes the socket with a code and reason (cut to the protocol's 123 bytes). */
   close(code: number, reason: string): void {
     if (this.isClosed) return;
+    this.telemetry.closing(code);
     this.dispose();
     this.writer.close(code, reason);
   }
 
   write(data: string | Buffer): void {
     if (this.isClosed) return;
-    if (!this.writer.send(data)) this.close(ServerCloseCode.TryAgainLater, SLOW_READER_REASON);
+    if (this.writer.send(data)) return;
+    this.telemetry.slowConsumer('send_buffer');
+    this.close(ServerCloseCode.TryAgainLater, SLOW_READER_REASON);
   }
 
   fail(error: unknown): void {
     this.deps.logger.error('WebSocket connection failed; closing it with 4500', {
+      correlationId: this.telemetry.correlationId,
       error: error instanceof Error ? error.stack : String(error),
     });
     try {
@@ -87,7 +99,8 @@ export class GraphQLWsConnection implements OperationHost {
 
   /** The ws library failed the socket (a protocol violation by the client); it closes it itself. */
   onSocketError(error: Error): void {
-    this.deps.logger.debug('WebSocket protocol error', { error: error.message });
+    this.deps.logger.debug('WebSocket protocol error', { correlationId: this.telemetry.correlationId, error: error.message });
+    this.telemetry.protocolError();
     this.dispose();
   }
 
@@ -108,6 +121,7 @@ export class GraphQLWsConnection implements OperationHost {
   }
 
   private async onMessage(message: ClientMessage): Promise<void> {
+    this.telemetry.frame(message.type, frameDetails(message));
     switch (message.type) {
       case MessageType.ConnectionInit:
         return this.onInit(message.payload);
@@ -117,6 +131,7 @@ export class GraphQLWsConnection implements OperationHost {
         return;
       case MessageType.Subscribe:
         if (!this.auth.principal) return this.close(CloseCode.Unauthorized, 'Unauthorized');
+        this.telemetry.operationStarted();
         return this.operations.start(message);
       case MessageType.Complete:
         return this.operations.complete(message.id);
@@ -130,9 +145,17 @@ export class GraphQLWsConnection implements OperationHost {
     const refusal = await this.auth.authenticate(payload);
     if (refusal) return this.close(refusal.code, refusal.reason);
     this.send({ type: MessageType.ConnectionAck });
+    if (this.auth.principal) this.telemetry.acknowledged(this.auth.principal.userId);
   }
 
   private send(message: ServerMessage): void {
     this.write(encodeMessage(message));
   }
+}
+
+/** What a frame's debug line shows: the operation id and name, never a payload. */
+function frameDetails(message: ClientMessage): { id?: string; operationName?: string | null } {
+  if (message.type === MessageType.Subscribe) return { id: message.id, operationName: message.payload.operationName };
+  if (message.type === MessageType.Complete) return { id: message.id };
+  return {};
 }

@@ -10,7 +10,7 @@ import { correlationIdFrom, runWithCorrelationId } from '../observability/correl
 import { QueueOverflowError } from '../realtime/event-queue.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import type { ConnectionAuth } from './connection-auth.ts';
-import { runOperation, type OperationDeps, type SubscribePayload } from './operation.ts';
+import { runOperation, type OperationDeps, type OperationOutcome, type SubscribePayload } from './operation.ts';
 import { encodeMessage, type ServerMessage } from './protocol.ts';
 import { nextFrameWriter } from './shared-payloads.ts';
 
@@ -103,8 +103,16 @@ export class OperationRunner {
       this.send({ id, type: MessageType.Next, payload: outcome.result });
       return this.finish(operation);
     }
-    const { events, payloadFor } = outcome;
-    const frame = nextFrameWriter(id);
+    this.deps.metrics?.subscriptionStarted('ws');
+    try {
+      await this.stream(operation, outcome);
+    } finally {
+      this.deps.metrics?.subscriptionEnded('ws');
+    }
+  }
+
+  private async stream(operation: Operation, { events, payloadFor }: Extract<OperationOutcome, { kind: 'stream' }>): Promise<void> {
+    const frame = nextFrameWriter(operation.id);
     for (;;) {
       const step = await events.next();
       if (step.done || !this.active(operation)) break;
@@ -112,13 +120,17 @@ export class OperationRunner {
       if (!this.active(operation)) break;
       if (this.host.auth.expired()) return this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
       this.host.write(frame(bytes));
+      this.deps.metrics?.delivered('ws');
     }
     await events.return?.();
     this.finish(operation);
   }
 
   private onOperationError(operation: Operation, error: unknown): void {
-    if (error instanceof QueueOverflowError) return this.host.close(ServerCloseCode.TryAgainLater, error.message);
+    if (error instanceof QueueOverflowError) {
+      this.deps.metrics?.slowConsumerClosed('event_queue');
+      return this.host.close(ServerCloseCode.TryAgainLater, error.message);
+    }
     if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return this.host.close(CloseCode.Forbidden, `Forbidden: ${error.message}`);
     if (!this.active(operation)) return;
     this.operations.delete(operation.id);

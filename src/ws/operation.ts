@@ -15,6 +15,8 @@ import {
 import type { Context } from '../context.ts';
 import type { MaskError } from '../graphql/mask-error.ts';
 import type { ChatYoga } from '../graphql/yoga.ts';
+import { resultCodeOf } from '../observability/metric-labels.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { sharingKeyOf } from './payload-sharing.ts';
 import type { SharedPayloads } from './shared-payloads.ts';
 
@@ -34,23 +36,27 @@ export interface OperationDeps {
   yoga: ChatYoga;
   maskError: MaskError;
   shared: SharedPayloads;
+  /** Counts subscriptions and refused operations (Yoga's pipeline counts executed ones); default: not counted. */
+  metrics?: Metrics;
 }
 
 export async function runOperation(deps: OperationDeps, context: Context, payload: SubscribePayload): Promise<OperationOutcome> {
   const enveloped = deps.yoga.getEnveloped({ wsContext: context, params: payload } as never);
+  const refuse = (errors: GraphQLError[]): OperationOutcome => {
+    deps.metrics?.graphqlOperation(payload.operationName, 'unknown', resultCodeOf(errors));
+    return { kind: 'errors', errors };
+  };
   let document: DocumentNode;
   try {
     document = enveloped.parse(payload.query);
   } catch (error) {
-    return { kind: 'errors', errors: [deps.maskError(error)] };
+    return refuse([deps.maskError(error)]);
   }
   const validationErrors = enveloped.validate(enveloped.schema, document);
-  if (validationErrors.length > 0) return { kind: 'errors', errors: validationErrors.map((e: GraphQLError) => deps.maskError(e)) };
+  if (validationErrors.length > 0) return refuse(validationErrors.map((e: GraphQLError) => deps.maskError(e)));
 
   const operation = getOperationAST(document, payload.operationName ?? undefined);
-  if (!operation) {
-    return { kind: 'errors', errors: [deps.maskError(new GraphQLError('Could not determine which operation to run'))] };
-  }
+  if (!operation) return refuse([deps.maskError(new GraphQLError('Could not determine which operation to run'))]);
   const args = {
     schema: enveloped.schema,
     document,
@@ -63,6 +69,7 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
   }
 
   const source = await createSourceEventStream(args);
+  deps.metrics?.graphqlOperation(operation.name?.value, 'subscription', isAsyncIterable(source) ? 'OK' : resultCodeOf(source.errors));
   if (!isAsyncIterable(source)) {
     return { kind: 'result', result: { errors: (source.errors ?? []).map((e) => deps.maskError(e)) } };
   }
