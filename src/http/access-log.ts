@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { currentScope } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
-import { routeLabel } from '../observability/metric-labels.ts';
+import { routeLabel } from './route-label.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode, MessageType } from 'graphql-ws';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../observability/logger.ts';
-import { openConnectionTelemetry, type ConnectionTelemetry } from '../observability/ws-telemetry.ts';
+import { openConnectionTelemetry, type ConnectionTelemetry } from './telemetry.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import { ConnectionAuth, type ConnectionAuthDeps } from './connection-auth.ts';
 import { OperationRunner, type OperationHost, type OperationRunnerDeps } from './operation-runner.ts';

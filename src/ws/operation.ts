@@ -15,7 +15,7 @@ import {
 import type { Context } from '../context.ts';
 import type { MaskError } from '../graphql/mask-error.ts';
 import type { ChatYoga } from '../graphql/yoga.ts';
-import { resultCodeOf } from '../observability/metric-labels.ts';
+import { resultCodeOf } from '../graphql/result-code.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { sharingKeyOf } from './payload-sharing.ts';
 import type { SharedPayloads } from './shared-payloads.ts';

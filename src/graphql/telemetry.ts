@@ -8,9 +8,9 @@
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { performance } from 'node:perf_hooks';
-import type { Logger } from './logger.ts';
-import { resultCodeOf } from './metric-labels.ts';
-import type { Metrics, OperationType } from './metrics.ts';
+import type { Logger } from '../observability/logger.ts';
+import { resultCodeOf } from './result-code.ts';
+import type { Metrics, OperationType } from '../observability/metrics.ts';
 
 export interface GraphQLTelemetryOptions {
   metrics: Metrics;

@@ -6,10 +6,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import type { ChatPubSub } from '../realtime/pubsub.ts';
-import type { RealtimePort } from '../realtime/port.ts';
-import { currentScope } from './correlation.ts';
-import type { Metrics } from './metrics.ts';
+import type { ChatPubSub } from './pubsub.ts';
+import type { RealtimePort } from './port.ts';
+import { currentScope } from '../observability/correlation.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface PublishMetrics {
   /** The services' publisher, timing MESSAGE_CREATED events ("stored"). */

@@ -7,9 +7,9 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { singleHeader } from '../auth/token-source.ts';
-import { correlationIdFrom } from './correlation.ts';
-import type { Logger } from './logger.ts';
-import type { Metrics, SlowConsumerReason } from './metrics.ts';
+import { correlationIdFrom } from '../observability/correlation.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics, SlowConsumerReason } from '../observability/metrics.ts';
 
 export interface ConnectionTelemetryDeps {
   logger: Logger;
