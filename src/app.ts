@@ -15,6 +15,7 @@ import { createMaskError } from './graphql/mask-error.ts';
 import { createChatYoga } from './graphql/yoga.ts';
 import { createHealthEndpoints, type ReadinessCheck } from './http/health.ts';
 import { createClientErrorHandler } from './http/client-error.ts';
+import { createLanding } from './http/landing.ts';
 import { createRequestHandler } from './http/request-handler.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.ts';
@@ -163,6 +164,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const handle = createRequestHandler({
     health,
     metricsEndpoint,
+    landing: createLanding({ graphiql: config.exposure.graphiql, metricsHere: config.metrics.port === undefined }),
     metrics,
     rest,
     graphql: (req, res) => yoga(req, res),

@@ -26,6 +26,8 @@ export interface RequestHandlerOptions {
   health: HealthHandler;
   /** `/metrics` (see metrics-endpoint.ts); answers like `health`: true once it has answered. Default: none. */
   metricsEndpoint?: HealthHandler;
+  /** `GET /`: where the endpoints are (see landing.ts). Default: none. */
+  landing?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The REST shim, for `/chat` and below. */
   rest: NodeHandler;
   /** GraphQL over HTTP (Yoga) for every other path. */
@@ -51,6 +53,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     useOriginForm(req, target.url);
     if (await options.health(req, res)) return;
     if (await options.metricsEndpoint?.(req, res)) return;
+    if (options.landing?.(req, res)) return;
     if (isRestPath(req.url)) await options.rest(req, res);
     else await options.graphql(req, res);
   }
