@@ -18,10 +18,21 @@ if (!gc) throw new Error('run with node --expose-gc (npm run bench:churn does)')
 const dir = mkdtempSync(join(tmpdir(), 'chat-churn-'));
 const secret = 'churn-secret-churn-secret-churn-secret!!';
 const app = await buildApp(
-  loadConfig({ DATABASE_URL: `file:${join(dir, 'chat.db')}`, DATA_DIR: dir, JWT_SECRET: secret, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' }),
+  loadConfig({
+    DATABASE_URL: `file:${join(dir, 'chat.db')}`,
+    DATA_DIR: dir,
+    JWT_SECRET: secret,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  }),
 );
 const url = await app.start();
-const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('churner').setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+const token = await new SignJWT({})
+  .setProtectedHeader({ alg: 'HS256' })
+  .setSubject('churner')
+  .setExpirationTime('1h')
+  .sign(new TextEncoder().encode(secret));
 const created = await fetch(`${url}/graphql`, {
   method: 'POST',
   headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -62,10 +73,15 @@ const seconds = (Date.now() - started) / 1000;
 await new Promise((r) => setTimeout(r, 200));
 const final = sample();
 console.log('cycles  heapUsed MB  rss MB');
-for (const c of checkpoints) console.log(`${String(c.cycles).padStart(6)}  ${c.heapMb.toFixed(2).padStart(11)}  ${c.rssMb.toFixed(1).padStart(6)}`);
+for (const c of checkpoints)
+  console.log(`${String(c.cycles).padStart(6)}  ${c.heapMb.toFixed(2).padStart(11)}  ${c.rssMb.toFixed(1).padStart(6)}`);
 const at2k = checkpoints.find((c) => c.cycles === 2000) ?? checkpoints[0]!;
-console.log(`growth 2k→${CYCLES / 1000}k: heap ${(final.heapMb - at2k.heapMb).toFixed(2)} MB, rss ${(final.rssMb - at2k.rssMb).toFixed(1)} MB`);
-console.log(`${CYCLES} cycles in ${seconds.toFixed(1)} s (${Math.round(CYCLES / seconds)} cycles/s); open channels ${app.realtime.hub.channelCount}, presence ${app.realtime.presence.size}`);
+console.log(
+  `growth 2k→${CYCLES / 1000}k: heap ${(final.heapMb - at2k.heapMb).toFixed(2)} MB, rss ${(final.rssMb - at2k.rssMb).toFixed(1)} MB`,
+);
+console.log(
+  `${CYCLES} cycles in ${seconds.toFixed(1)} s (${Math.round(CYCLES / seconds)} cycles/s); open channels ${app.realtime.hub.channelCount}, presence ${app.realtime.presence.size}`,
+);
 socket.close();
 await app.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -99,9 +99,16 @@ function writeResults(out: string, record: RunRecord, scenarios: Scenario[]): vo
   for (const note of record.notes) console.log(`note: ${note}`);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'RESULTS.md'), markdown(record.info, reports, record.errors, record.notes));
-  const medians = Object.fromEntries(Object.keys(record.runs).sort().map((key) => [key, m(key)]));
+  const medians = Object.fromEntries(
+    Object.keys(record.runs)
+      .sort()
+      .map((key) => [key, m(key)]),
+  );
   const { info, ...rest } = record;
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ ...info, ...rest, medians, targets: targetSummary(reports), reports }, null, 2) + '\n');
+  writeFileSync(
+    join(out, 'results.json'),
+    `${JSON.stringify({ ...info, ...rest, medians, targets: targetSummary(reports), reports }, null, 2)}\n`,
+  );
   console.log(`\nwrote ${join(out, 'RESULTS.md')} and results.json (run took ${Math.round(record.info.durationSeconds)} s)`);
 }
 
@@ -110,8 +117,18 @@ function rerender(file: string, out: string): number {
   const saved = JSON.parse(readFileSync(file, 'utf8')) as RunInfo & Omit<RunRecord, 'info'> & { reports: { id: string }[] };
   const { date, machine, mode, repeats, pinning, durationSeconds, command } = saved;
   const ids = new Set(saved.reports.map((r) => r.id));
-  const record = { info: { date, machine, mode, repeats, pinning, durationSeconds, command }, params: saved.params, runs: saved.runs, errors: saved.errors, notes: saved.notes };
-  writeResults(out, record, ALL.filter((s) => ids.has(s.id)));
+  const record = {
+    info: { date, machine, mode, repeats, pinning, durationSeconds, command },
+    params: saved.params,
+    runs: saved.runs,
+    errors: saved.errors,
+    notes: saved.notes,
+  };
+  writeResults(
+    out,
+    record,
+    ALL.filter((s) => ids.has(s.id)),
+  );
   return 0;
 }
 
@@ -129,7 +146,9 @@ async function main(): Promise<number> {
   const notes: string[] = [];
   const limit = fileLimit();
   if (limit < socketsNeeded(params) + 1024) {
-    notes.push(`The file-descriptor limit (${limit}) is below the ${socketsNeeded(params)} sockets this run opens per process; expect connection errors.`);
+    notes.push(
+      `The file-descriptor limit (${limit}) is below the ${socketsNeeded(params)} sockets this run opens per process; expect connection errors.`,
+    );
   }
   const postgres = options.postgres && (ids.has('S1') || ids.has('S6')) ? await postgresReachable() : false;
   if ((ids.has('S1') || ids.has('S6')) && options.postgres && !postgres) {

@@ -60,7 +60,9 @@ const soakers: Soaker[] = [];
 for (let s = 0; s < Math.ceil(CLIENTS / PER_SESSION); s++) {
   const users = Array.from({ length: PER_SESSION }, (_, i) => `soak-${s}-${i}`);
   const ownerToken = await tokenFor(users[0]!);
-  const created = await gql(ownerToken, 'mutation($p: [ID!]) { createSession(input: { participantIds: $p }) { id } }', { p: users.slice(1) });
+  const created = await gql(ownerToken, 'mutation($p: [ID!]) { createSession(input: { participantIds: $p }) { id } }', {
+    p: users.slice(1),
+  });
   const sessionId = created.data!.createSession!.id!;
   for (const user of users) {
     if (soakers.length >= CLIENTS) break;
@@ -70,7 +72,12 @@ for (let s = 0; s < Math.ceil(CLIENTS / PER_SESSION); s++) {
       webSocketImpl: WebSocket,
       connectionParams: { token },
       retryAttempts: 0,
-      on: { closed: (event) => { const code = (event as { code?: number }).code; if (code !== 1000 && running) count(`ws close ${code}`); } },
+      on: {
+        closed: (event) => {
+          const code = (event as { code?: number }).code;
+          if (code !== 1000 && running) count(`ws close ${code}`);
+        },
+      },
     });
     soakers.push({ user, token, sessionId, client });
   }
@@ -123,7 +130,9 @@ const loops = soakers.flatMap((soaker) => [churn(soaker), talk(soaker)]);
 const sampler = setInterval(() => {
   const sample = { t: Math.round((Date.now() - started) / 1000), rss: rssMb() };
   samples.push(sample);
-  console.log(`t=${String(sample.t).padStart(4)}s rss=${sample.rss.toFixed(1)} MB sends=${counts.sends} deliveries=${counts.deliveries} subs=${counts.subscribes}`);
+  console.log(
+    `t=${String(sample.t).padStart(4)}s rss=${sample.rss.toFixed(1)} MB sends=${counts.sends} deliveries=${counts.deliveries} subs=${counts.subscribes}`,
+  );
 }, 5000);
 await sleep(SECONDS * 1000);
 running = false;
@@ -139,6 +148,8 @@ const peak = Math.max(...samples.map((s) => s.rss));
 console.log('\nsoak summary');
 console.log(`duration ${SECONDS} s, clients ${soakers.length}, server exit code ${code}`);
 console.log(`server RSS: start ${samples[0]!.rss.toFixed(1)} MB, peak ${peak.toFixed(1)} MB, end ${final.toFixed(1)} MB`);
-console.log(`sends ${counts.sends}, deliveries ${counts.deliveries}, subscribes ${counts.subscribes}, unsubscribes ${counts.unsubscribes}, typing ${counts.typing}`);
+console.log(
+  `sends ${counts.sends}, deliveries ${counts.deliveries}, subscribes ${counts.subscribes}, unsubscribes ${counts.unsubscribes}, typing ${counts.typing}`,
+);
 console.log(`errors: ${errors.size === 0 ? 'none' : [...errors].map(([k, v]) => `${k}=${v}`).join(', ')}`);
 process.exit(errors.size === 0 && code === 0 ? 0 : 1);

@@ -38,7 +38,11 @@ export function inputsHash() {
     fileURLToPath(import.meta.url),
   ].sort();
   const hash = createHash('sha256');
-  for (const file of files) hash.update(`${relative(root, file)}\0`).update(readFileSync(file)).update('\0');
+  for (const file of files)
+    hash
+      .update(`${relative(root, file)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -110,7 +114,11 @@ export function ensureBuilt() {
     }
     throw new Error('dist/ is missing and TypeScript is not installed: run `npm ci` (with dev dependencies), then `npm run build`.');
   }
-  console.error(current === null ? 'dist/ is missing: building (npm run build)…' : 'src/ changed since the last build: rebuilding dist/ (npm run build)…');
+  console.error(
+    current === null
+      ? 'dist/ is missing: building (npm run build)…'
+      : 'src/ changed since the last build: rebuilding dist/ (npm run build)…',
+  );
   if (!build()) throw new Error('npm run build failed (see the TypeScript errors above).');
 }
 

@@ -34,13 +34,17 @@ const report = await runFuzz({
   keepGoing: values['keep-going'],
   log: (line) => console.log(line),
 });
-console.log(`seed ${seed}: ran ${report.ran} cases in ${report.ms} ms, ${report.failures.length} failures, ${report.restarts} server restarts`);
+console.log(
+  `seed ${seed}: ran ${report.ran} cases in ${report.ms} ms, ${report.failures.length} failures, ${report.restarts} server restarts`,
+);
 const bySignature = new Map<string, number[]>();
 for (const failure of report.failures) {
   const signature = failureSignature(failure);
   bySignature.set(signature, [...(bySignature.get(signature) ?? []), failure.iteration]);
 }
 for (const [signature, found] of bySignature) {
-  console.log(`  ${found.length}× ${signature}\n     first at iteration ${found[0]}: ${found.length > 1 ? `also ${found.slice(1, 8).join(', ')}${found.length > 8 ? ', …' : ''}` : 'only there'}`);
+  console.log(
+    `  ${found.length}× ${signature}\n     first at iteration ${found[0]}: ${found.length > 1 ? `also ${found.slice(1, 8).join(', ')}${found.length > 8 ? ', …' : ''}` : 'only there'}`,
+  );
 }
 process.exit(report.failures.length > 0 ? 1 : 0);

@@ -83,7 +83,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (applied.length > 0) logger.info('applied migrations', { migrations: applied });
   }
   const prisma = await createPrismaClient(config.database, options.onQuery);
-  const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
+  const redis = config.redisUrl
+    ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger })
+    : undefined;
   if (redis) watchRedisReconnects(redis, metrics);
   if (redis && !(await waitForRedis(redis, 2000))) logger.warn('Redis is not reachable yet; rate limits count per instance until it is');
   const rateLimiters = createRateLimiters({ config: config.rateLimits, redis, logger, metrics });

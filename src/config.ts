@@ -267,5 +267,8 @@ export function loadConfig(env: Env = process.env): Config {
 
 function originsFrom(value: string): string[] | '*' {
   if (value.trim() === '*') return '*';
-  return value.split(',').map((origin) => origin.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
 }

@@ -123,9 +123,10 @@ export function closeCodeFor(code: ErrorCode): number {
 }
 
 /** HTTP status for each code (REST responses and GraphQL-over-HTTP where it applies). */
-export const httpStatusFor = Object.fromEntries(
-  Object.entries(errorTable).map(([code, row]) => [code, row.httpStatus]),
-) as Record<ErrorCode, number>;
+export const httpStatusFor = Object.fromEntries(Object.entries(errorTable).map(([code, row]) => [code, row.httpStatus])) as Record<
+  ErrorCode,
+  number
+>;
 
 /** An error whose message is safe to show to the client. */
 export class AppError extends Error {
@@ -144,16 +145,13 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
-export const notFound = (what: string, id: string): AppError =>
-  new AppError('NOT_FOUND', `${what} "${truncateId(id)}" was not found`);
+export const notFound = (what: string, id: string): AppError => new AppError('NOT_FOUND', `${what} "${truncateId(id)}" was not found`);
 
-export const badInput = (message: string, details?: Record<string, unknown>): AppError =>
-  new AppError('BAD_USER_INPUT', message, details);
+export const badInput = (message: string, details?: Record<string, unknown>): AppError => new AppError('BAD_USER_INPUT', message, details);
 
 export const forbidden = (message: string): AppError => new AppError('FORBIDDEN', message);
 
-export const unauthenticated = (message = 'A valid token is required'): AppError =>
-  new AppError('UNAUTHENTICATED', message);
+export const unauthenticated = (message = 'A valid token is required'): AppError => new AppError('UNAUTHENTICATED', message);
 
 /** Too many actions in a window; the client may retry after `retryAfterSeconds`. */
 export const rateLimited = (message: string, details: { retryAfterSeconds: number; limit: number }): AppError =>

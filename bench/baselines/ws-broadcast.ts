@@ -30,7 +30,10 @@ const server = createServer((req, res) => {
   });
 });
 
-const wss = new WebSocketServer({ server, handleProtocols: (protocols) => (protocols.has('graphql-transport-ws') ? 'graphql-transport-ws' : false) });
+const wss = new WebSocketServer({
+  server,
+  handleProtocols: (protocols) => (protocols.has('graphql-transport-ws') ? 'graphql-transport-ws' : false),
+});
 wss.on('connection', (socket) => {
   let joined: Set<WebSocket> | undefined;
   socket.on('message', (data: Buffer) => {

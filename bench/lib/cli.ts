@@ -16,7 +16,16 @@ export interface Options {
 }
 
 export function parseArgs(argv: string[]): Options {
-  const options: Options = { mode: 'full', only: null, repeats: null, out: join(repoRoot, 'bench'), pin: true, postgres: true, profile: false, rerender: null };
+  const options: Options = {
+    mode: 'full',
+    only: null,
+    repeats: null,
+    out: join(repoRoot, 'bench'),
+    pin: true,
+    postgres: true,
+    profile: false,
+    rerender: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -26,8 +35,17 @@ export function parseArgs(argv: string[]): Options {
     };
     if (arg === '--quick') options.mode = 'quick';
     else if (arg === '--tiny') options.mode = 'tiny';
-    else if (arg === '--only') options.only = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (arg.startsWith('--only=')) options.only = arg.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (arg === '--only')
+      options.only = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (arg.startsWith('--only='))
+      options.only = arg
+        .slice(7)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (arg === '--repeats') options.repeats = Number(value());
     else if (arg === '--out') options.out = resolve(value());
     else if (arg === '--no-pin') options.pin = false;

@@ -126,7 +126,15 @@ export function seedSqlite(file: string, sessions: readonly SeedSession[]): void
         insertSession.run(session.id, 'bench', session.ownerId, created, sqliteTime(new Date(base + count)), count, count);
         for (const userId of new Set([session.ownerId, ...session.participantIds])) insertParticipant.run(session.id, userId, created);
         for (let seq = 1; seq <= count; seq++) {
-          insertMessage.run(`${session.id}-m${seq}`, session.id, seq, 'USER', `stored message number ${seq} of the benchmark history`, sqliteTime(new Date(base + seq)), session.ownerId);
+          insertMessage.run(
+            `${session.id}-m${seq}`,
+            session.id,
+            seq,
+            'USER',
+            `stored message number ${seq} of the benchmark history`,
+            sqliteTime(new Date(base + seq)),
+            session.ownerId,
+          );
         }
       }
     })();
@@ -143,10 +151,12 @@ export async function seedPostgres(url: string, sessions: readonly SeedSession[]
     await client.query('BEGIN');
     for (const session of sessions) {
       const count = session.messages ?? 0;
-      await client.query(
-        'INSERT INTO "ChatSession" (id, title, "ownerId", "messageCount", "lastSeq") VALUES ($1, $2, $3, $4, $4)',
-        [session.id, 'bench', session.ownerId, count],
-      );
+      await client.query('INSERT INTO "ChatSession" (id, title, "ownerId", "messageCount", "lastSeq") VALUES ($1, $2, $3, $4, $4)', [
+        session.id,
+        'bench',
+        session.ownerId,
+        count,
+      ]);
       await client.query('INSERT INTO "SessionParticipant" ("sessionId", "userId") SELECT $1, unnest($2::text[])', [
         session.id,
         [...new Set([session.ownerId, ...session.participantIds])],

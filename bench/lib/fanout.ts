@@ -217,7 +217,7 @@ async function probeUntilLive(receiver: FanoutReceiver, sendOne: (channel: numbe
   }
 }
 
-async function drain(receiver: FanoutReceiver, done: () => boolean, timeoutMs: number): Promise<void> {
+async function drain(_receiver: FanoutReceiver, done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!done() && performance.now() < deadline) await sleep(10);
 }

@@ -8,10 +8,14 @@ export function raiseFileLimit(): void {
   const probe = spawnSync('sh', ['-c', 'echo $(ulimit -Sn) $(ulimit -Hn)']);
   const [soft, hard] = probe.stdout.toString().trim().split(' ');
   if (!soft || !hard || soft === hard || soft === 'unlimited') return;
-  const result = spawnSync('sh', ['-c', `ulimit -n ${hard} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, BENCH_FD_RAISED: '1' },
-  });
+  const result = spawnSync(
+    'sh',
+    ['-c', `ulimit -n ${hard} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_FD_RAISED: '1' },
+    },
+  );
   process.exit(result.status ?? 1);
 }
 
@@ -25,5 +29,10 @@ export function fileLimit(): number {
 /** Most sockets one process holds in this run. */
 export function socketsNeeded(params: Params): number {
   const { sessions, members } = params.manySessions;
-  return Math.max(params.idle.connections + 100, sessions * members, params.typing.clients, ...params.fanout.sizes.map((s) => s.subscribers));
+  return Math.max(
+    params.idle.connections + 100,
+    sessions * members,
+    params.typing.clients,
+    ...params.fanout.sizes.map((s) => s.subscribers),
+  );
 }

@@ -18,7 +18,7 @@ export function jsonPost(host: string, path: string, body: string, headers: Reco
   const payload = Buffer.from(body);
   let head = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: ${payload.length}\r\n`;
   for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
-  return Buffer.concat([Buffer.from(head + '\r\n'), payload]);
+  return Buffer.concat([Buffer.from(`${head}\r\n`), payload]);
 }
 
 /** Request bytes for a GET. */
@@ -129,7 +129,10 @@ export class ConnectionPool {
   private readonly hostname: string;
   private readonly port: number;
 
-  constructor(url: string, private readonly max = 64) {
+  constructor(
+    url: string,
+    private readonly max = 64,
+  ) {
     const parsed = new URL(url);
     this.hostname = parsed.hostname;
     this.port = Number(parsed.port);

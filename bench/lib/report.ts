@@ -80,14 +80,21 @@ export function consoleTable(reports: ScenarioReport[]): string {
     const widths = HEADER.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     lines.push('', `${report.id} — ${report.title}`);
     rows.forEach((r, i) => {
-      lines.push(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+      lines.push(
+        r
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd(),
+      );
       if (i === 0) lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
     });
   }
   return lines.join('\n');
 }
 
-export function targetSummary(reports: ScenarioReport[]): { scenario: string; metric: string; measured: number; target: string; result: string }[] {
+export function targetSummary(
+  reports: ScenarioReport[],
+): { scenario: string; metric: string; measured: number; target: string; result: string }[] {
   return reports.flatMap((report) =>
     report.rows
       .filter((row) => row.target)
@@ -116,7 +123,8 @@ export function markdown(info: RunInfo, reports: ScenarioReport[], errors: strin
   const summary = targetSummary(reports);
   if (summary.length > 0) {
     out.push('## Targets', '', '| Scenario | Metric | Measured | Target | Result |', '|---|---|---|---|---|');
-    for (const row of summary) out.push(`| ${row.scenario} | ${row.metric} | ${formatNumber(row.measured)} | ${row.target} | ${row.result} |`);
+    for (const row of summary)
+      out.push(`| ${row.scenario} | ${row.metric} | ${formatNumber(row.measured)} | ${row.target} | ${row.result} |`);
     out.push('');
   }
   for (const report of reports) {

@@ -51,8 +51,23 @@ export function plainRow(metric: string, value: number, unit: string): ReportRow
 }
 
 /** A value compared with a baseline; the target, if any, applies to the ratio. */
-export function ratioRow(metric: string, value: number, unit: string, baselineLabel: string, baselineValue: number, target?: Target): ReportRow {
-  return { metric, value, unit, baseline: { label: baselineLabel, value: baselineValue }, ratio: value / baselineValue, target, targetOn: 'ratio' };
+export function ratioRow(
+  metric: string,
+  value: number,
+  unit: string,
+  baselineLabel: string,
+  baselineValue: number,
+  target?: Target,
+): ReportRow {
+  return {
+    metric,
+    value,
+    unit,
+    baseline: { label: baselineLabel, value: baselineValue },
+    ratio: value / baselineValue,
+    target,
+    targetOn: 'ratio',
+  };
 }
 
 /** A value with an absolute target. */

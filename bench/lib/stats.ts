@@ -43,7 +43,11 @@ export class LatencyRecorder {
   /** p50, p99 and max in one sort. */
   summary(): { p50: number; p99: number; max: number } {
     const sorted = this.sorted();
-    return { p50: percentileOfSorted(sorted, 50), p99: percentileOfSorted(sorted, 99), max: sorted.length ? sorted[sorted.length - 1]! : NaN };
+    return {
+      p50: percentileOfSorted(sorted, 50),
+      p99: percentileOfSorted(sorted, 99),
+      max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+    };
   }
 
   private sorted(): Float64Array {

@@ -50,7 +50,7 @@ async function idleAt(ctx: BenchContext, connections: number): Promise<Metrics> 
   const server = await startRawServer(ctx);
   let sockets: { close(): void }[] = [];
   try {
-    const open = (from: number, count: number) =>
+    const open = (_from: number, count: number) =>
       connectMany(count, 64, async () => {
         const socket = await connectLean(server.wsUrl, 'raw', { onFrame: () => {} });
         socket.subscribe('1', 'subscription', { s: 'idle' });
@@ -105,4 +105,3 @@ export const baselineWs: Scenario = {
     return rows;
   },
 };
-

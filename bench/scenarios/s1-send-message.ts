@@ -32,11 +32,20 @@ async function measure(ctx: BenchContext, provider: 'sqlite' | 'postgresql'): Pr
       jsonPost(
         host,
         '/graphql',
-        JSON.stringify({ query: SEND, variables: { s: sessions[i], input: { content: 'hello from the benchmark', metadata: { bench: true } } } }),
+        JSON.stringify({
+          query: SEND,
+          variables: { s: sessions[i], input: { content: 'hello from the benchmark', metadata: { bench: true } } },
+        }),
         { Authorization: `Bearer ${token}` },
       ),
     );
-    const result = await runClosedLoop({ url: server.url, serverPid: server.pid, ...ctx.params.closedLoop, nextRequest: (i) => requests[i]!, isSuccess: graphqlOk });
+    const result = await runClosedLoop({
+      url: server.url,
+      serverPid: server.pid,
+      ...ctx.params.closedLoop,
+      nextRequest: (i) => requests[i]!,
+      isSuccess: graphqlOk,
+    });
     if (result.errors > 0) ctx.log(`  S1 ${provider}: ${result.errors} errors, first: ${result.firstError}`);
     return {
       [`S1.${provider}.rps`]: result.rps,

@@ -6,7 +6,17 @@
 import { chatSender, closeAll, subscribeAll } from '../lib/chat-load.ts';
 import { startChatServer } from '../lib/chat-server.ts';
 import { FanoutReceiver, runFanout } from '../lib/fanout.ts';
-import { atMost, exactly, plainRow, ratioRow, targetRow, type BenchContext, type Metrics, type ReportRow, type Scenario } from '../lib/scenario.ts';
+import {
+  atMost,
+  exactly,
+  plainRow,
+  ratioRow,
+  targetRow,
+  type BenchContext,
+  type Metrics,
+  type ReportRow,
+  type Scenario,
+} from '../lib/scenario.ts';
 import { mintToken, mintTokens } from '../lib/tokens.ts';
 
 const SESSION = 'fanout-session';
@@ -73,7 +83,14 @@ export const s2Fanout: Scenario = {
       rows.push(
         ratioRow(`${label}: deliveries/s`, m(`${key}.dps`), '1/s', 'raw ws', m(`${raw}.dps`)),
         ratioRow(`${label}: latency p50`, m(`${key}.p50`), 'ms', 'raw ws', m(`${raw}.p50`)),
-        ratioRow(`${label}: latency p99`, m(`${key}.p99`), 'ms', 'raw ws', m(`${raw}.p99`), n === 1000 ? atMost(1.5, '≤ 1.5× raw ws') : undefined),
+        ratioRow(
+          `${label}: latency p99`,
+          m(`${key}.p99`),
+          'ms',
+          'raw ws',
+          m(`${raw}.p99`),
+          n === 1000 ? atMost(1.5, '≤ 1.5× raw ws') : undefined,
+        ),
         ratioRow(`${label}: server CPU per delivery`, m(`${key}.cpuUs`), 'µs', 'raw ws', m(`${raw}.cpuUs`), atMost(1.5, '≤ 1.5× raw ws')),
         plainRow(`${label}: server CPU share`, m(`${key}.cpuShare`) * 100, '% core'),
         targetRow(`${label}: lost deliveries`, m(`${key}.lost`), '', exactly(0, '0')),

@@ -19,13 +19,24 @@ export const s2bManySessions: Scenario = {
     const server = await startChatServer({ pinning: ctx.pinning, seed: grid.seed });
     const tokens = await mintTokens(grid.users);
     // Each session's owner (its first member) sends to it.
-    const sender = chatSender(server.graphqlUrl, grid.sessionIds, grid.sessionIds.map((_, c) => tokens[c * members]!));
+    const sender = chatSender(
+      server.graphqlUrl,
+      grid.sessionIds,
+      grid.sessionIds.map((_, c) => tokens[c * members]!),
+    );
     const receiver = new FanoutReceiver(grid.sessionOfUser);
     let sockets: { close(): void }[] = [];
     try {
       ctx.log(`  S2b: ${sessions} sessions × ${members} members, ${rate} msg/s`);
       sockets = (await subscribeAll(server.wsUrl, tokens, grid.sessionIds, receiver)).sockets;
-      const result = await runFanout(receiver, { channels: sessions, send: sender.send, ratePerSecond: rate, warmupMs, durationMs, serverPids: [server.pid] });
+      const result = await runFanout(receiver, {
+        channels: sessions,
+        send: sender.send,
+        ratePerSecond: rate,
+        warmupMs,
+        durationMs,
+        serverPids: [server.pid],
+      });
       if (result.lost > 0 || result.sendErrors > 0) ctx.log(`  S2b: ${result.lost} lost, ${result.sendErrors} send errors`);
       return {
         'S2b.p50': result.p50,

@@ -70,13 +70,25 @@ export const s3History: Scenario = {
         isSuccess: graphqlOk,
       });
       if (result.errors > 0) ctx.log(`  S3: ${result.errors} errors, first: ${result.firstError}`);
-      return { 'S3.rps': result.rps, 'S3.p50': result.p50, 'S3.p99': result.p99, 'S3.cpuUs': result.cpuPerRequestUs, 'S3.errors': result.errors };
+      return {
+        'S3.rps': result.rps,
+        'S3.p50': result.p50,
+        'S3.p99': result.p99,
+        'S3.cpuUs': result.cpuPerRequestUs,
+        'S3.errors': result.errors,
+      };
     } finally {
       await server.stop();
     }
   },
   report: (m, params) => [
-    ratioRow(`req/s (${params.history.messages.toLocaleString('en-US')} stored)`, m('S3.rps'), 'req/s', 'raw page read', m('B-sqlite.page.rps')),
+    ratioRow(
+      `req/s (${params.history.messages.toLocaleString('en-US')} stored)`,
+      m('S3.rps'),
+      'req/s',
+      'raw page read',
+      m('B-sqlite.page.rps'),
+    ),
     ratioRow('latency p50', m('S3.p50'), 'ms', 'raw page read p50', m('B-sqlite.page.p50')),
     ratioRow('latency p99', m('S3.p99'), 'ms', 'raw page read p99', m('B-sqlite.page.p99')),
     ratioRow('req/s (vs hello world)', m('S3.rps'), 'req/s', 'node:http hello', m('B-http.rps')),

@@ -152,7 +152,8 @@ export const s4Typing: Scenario = {
         'S4.cpuShare': (cpuAfter - cpuBefore) / (windowSeconds * 1e6),
         'S4.lost': lost,
         'S4.errors': errors + notForwarded,
-        'S4.dbWrites': written.commits + Math.abs(written.messagesDelta) + Math.abs(written.messageCountDelta) + (written.lastActivityChanged ? 1 : 0),
+        'S4.dbWrites':
+          written.commits + Math.abs(written.messagesDelta) + Math.abs(written.messageCountDelta) + (written.lastActivityChanged ? 1 : 0),
       };
     } finally {
       stopTicking();

@@ -25,10 +25,7 @@ export function cookieValue(cookieHeader: string | null | undefined, name: strin
 }
 
 /** Header first, then cookie, mirroring the legacy module. */
-export function tokenFromHeaders(
-  get: (name: string) => string | null | undefined,
-  cookieName: string,
-): string | undefined {
+export function tokenFromHeaders(get: (name: string) => string | null | undefined, cookieName: string): string | undefined {
   return bearerToken(get('authorization')) ?? cookieValue(get('cookie'), cookieName);
 }
 

@@ -56,12 +56,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 }
 
-async function verify(
-  token: string,
-  key: JWTVerifyGetKey,
-  algorithms: string[],
-  options: TokenVerifierOptions,
-): Promise<JWTPayload> {
+async function verify(token: string, key: JWTVerifyGetKey, algorithms: string[], options: TokenVerifierOptions): Promise<JWTPayload> {
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms,

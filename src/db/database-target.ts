@@ -18,9 +18,7 @@ export const DEFAULT_DATABASE_URL = 'file:./data/chat.db';
 export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (url.startsWith('file:')) return { provider: 'sqlite', url };
   if (/^postgres(ql)?:\/\//.test(url)) return { provider: 'postgresql', url };
-  throw new Error(
-    `DATABASE_URL must start with "file:" (SQLite) or "postgresql://" (PostgreSQL); got "${url.split(':')[0]}:..."`,
-  );
+  throw new Error(`DATABASE_URL must start with "file:" (SQLite) or "postgresql://" (PostgreSQL); got "${url.split(':')[0]}:..."`);
 }
 
 /** Absolute path of a SQLite `file:` URL (relative paths resolve from the working directory). */
@@ -44,8 +42,12 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
  * before failing, so an unreachable database answers SERVICE_UNAVAILABLE instead of hanging.
  */
 const POSTGRES_CONNECT_TIMEOUT_MS = 3000;
-/** Longest wait of one PostgreSQL statement for a lock (SQLite's busy timeout is the same 5 s). */
-const POSTGRES_LOCK_TIMEOUT_MS = 5000;
+/**
+ * Longest wait of one PostgreSQL statement for a lock. Sends into one session queue on its row
+ * (each holds it for one short transaction), so a burst on a loaded machine waits seconds; past
+ * this bound the holder is stuck and the waiter answers SERVICE_UNAVAILABLE.
+ */
+const POSTGRES_LOCK_TIMEOUT_MS = 15_000;
 /** Longest run of one PostgreSQL statement; our slowest (a page of history) takes milliseconds. */
 const POSTGRES_STATEMENT_TIMEOUT_MS = 30_000;
 

@@ -37,7 +37,10 @@ export function readMigrations(provider: DatabaseProvider): MigrationList {
   const baseDir = migrationsDir(provider);
   const lockPath = join(baseDir, 'migration_lock.toml');
   const names = existsSync(baseDir)
-    ? readdirSync(baseDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? readdirSync(baseDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : [];
   return {
     baseDir,
@@ -76,7 +79,9 @@ async function withSchemaEngine<T>(
   ensureDatabaseLocation(target);
   const factory = createAdapterFactory(target, { sqliteBusyTimeoutMs: sqliteLockWaitMs });
   const lock =
-    target.provider === 'sqlite' ? await lockForMigrations(await factory.connect(), sqliteFilePath(target.url), sqliteLockWaitMs) : undefined;
+    target.provider === 'sqlite'
+      ? await lockForMigrations(await factory.connect(), sqliteFilePath(target.url), sqliteLockWaitMs)
+      : undefined;
   const opened: SqlDriverAdapter[] = lock ? [lock.adapter] : [];
   let locked = lock?.adapter;
   const tracking: SqlMigrationAwareDriverAdapterFactory = {
@@ -200,7 +205,8 @@ export async function diffMigrations(target: DatabaseTarget, schemaText: string)
   return withSchemaEngine(target, schemaText, async (engine) => {
     let from: DiffParams['from'] = { tag: 'empty' };
     if (target.provider === 'postgresql' && snapshot) from = diffTo(snapshot);
-    else if (target.provider === 'sqlite' && migrationsList.migrationDirectories.length > 0) from = { tag: 'migrations', ...migrationsList };
+    else if (target.provider === 'sqlite' && migrationsList.migrationDirectories.length > 0)
+      from = { tag: 'migrations', ...migrationsList };
     const result = await engine.diff({ from, to: diffTo(schemaText), script: true, exitCode: null, filters: noFilters });
     const sql = result.stdout ?? '';
     return /^\s*(--[^\n]*\n\s*)*$/.test(sql) || sql.includes('This is an empty migration') ? '' : sql;

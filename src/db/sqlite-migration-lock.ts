@@ -89,5 +89,6 @@ function dropEngineLock(adapter: SqlDriverAdapter): void {
   const { executeScript, executeRaw, queryRaw } = adapter;
   adapter.executeScript = async (script) => (ENGINE_LOCK.test(script) ? undefined : executeScript.call(adapter, script));
   adapter.executeRaw = async (query) => (ENGINE_LOCK.test(query.sql) ? 0 : executeRaw.call(adapter, query));
-  adapter.queryRaw = async (query) => (ENGINE_LOCK.test(query.sql) ? { columnNames: [], columnTypes: [], rows: [] } : queryRaw.call(adapter, query));
+  adapter.queryRaw = async (query) =>
+    ENGINE_LOCK.test(query.sql) ? { columnNames: [], columnTypes: [], rows: [] } : queryRaw.call(adapter, query);
 }

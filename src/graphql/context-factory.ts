@@ -14,11 +14,7 @@ export interface ContextDeps {
   verifyToken: TokenVerifier;
 }
 
-export type ContextFactory = (
-  token: string | undefined,
-  correlationId: string,
-  connection?: ConnectionControl,
-) => Promise<Context>;
+export type ContextFactory = (token: string | undefined, correlationId: string, connection?: ConnectionControl) => Promise<Context>;
 
 export function createContextFactory(deps: ContextDeps): ContextFactory {
   return async (token, correlationId, connection) => {

@@ -123,5 +123,7 @@ function isPothosValidation(error: unknown): error is Error {
 function isDatabaseFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  return error.name.startsWith('Prisma') || error.name === 'DriverAdapterError' || (typeof code === 'string' && /^(P\d{4}|SQLITE_)/.test(code));
+  return (
+    error.name.startsWith('Prisma') || error.name === 'DriverAdapterError' || (typeof code === 'string' && /^(P\d{4}|SQLITE_)/.test(code))
+  );
 }

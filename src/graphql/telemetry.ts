@@ -18,7 +18,10 @@ export interface GraphQLTelemetryOptions {
 }
 
 /** The operation a document runs: its name (or null) and type. */
-export function operationOf(document: DocumentNode, operationName: string | null | undefined): { name: string | null; type: OperationType } {
+export function operationOf(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): { name: string | null; type: OperationType } {
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return { name: operationName ?? null, type: 'unknown' };
   return { name: operation.name?.value ?? null, type: operation.operation };

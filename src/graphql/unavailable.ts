@@ -10,18 +10,31 @@ const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1003', 'P1008', 'P
  */
 const TRANSIENT_POSTGRES_CODES = /Code: `(55P03|57014|40P01|40001)`/;
 /** Socket errors, and PostgreSQL's "database does not exist", "too many connections", admin shutdown/cannot connect now. */
-const UNREACHABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '3D000', '53300', '57P01', '57P02', '57P03']);
+const UNREACHABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '3D000',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
 
 export function asServiceUnavailable(error: unknown): AppError | undefined {
   if (!(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
-  const causeCode = ((error as { cause?: { code?: unknown } }).cause ?? {}).code;
+  const causeCode = (error as { cause?: { code?: unknown } }).cause?.code;
   const busy = /SQLITE_BUSY|database is locked/i.test(error.message) || TRANSIENT_POSTGRES_CODES.test(error.message);
   const unreachable =
     error.name === 'PrismaClientInitializationError' ||
     (typeof code === 'string' && (UNREACHABLE_PRISMA_CODES.has(code) || UNREACHABLE_NODE_CODES.has(code))) ||
     (typeof causeCode === 'string' && UNREACHABLE_NODE_CODES.has(causeCode)) ||
-    /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|timeout exceeded when trying to connect/i.test(error.message);
+    /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|timeout exceeded when trying to connect/i.test(
+      error.message,
+    );
   if (!unreachable && !busy) return undefined;
   return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly', { retryable: true });
 }

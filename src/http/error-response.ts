@@ -38,9 +38,7 @@ export interface ErrorResponseParts {
 
 /** The JSON text and headers of an error response (also written raw on a socket by the clientError handler). */
 export function errorResponseParts(code: ErrorCode, message: string, options: HttpErrorOptions): ErrorResponseParts {
-  const body = options.rest
-    ? restErrorBody(code, message, options.correlationId)
-    : httpErrorBody(code, message, options.correlationId);
+  const body = options.rest ? restErrorBody(code, message, options.correlationId) : httpErrorBody(code, message, options.correlationId);
   const text = JSON.stringify(body);
   return {
     status: httpStatusOf(code),

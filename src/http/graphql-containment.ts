@@ -23,7 +23,9 @@ export function containGraphQLFailures(logger: Logger): Plugin {
           } catch {
             // A failing logger must not keep the client from its answer.
           }
-          const { status, text, headers } = errorResponseParts('INTERNAL_SERVER_ERROR', unexpectedErrorMessage(correlationId), { correlationId });
+          const { status, text, headers } = errorResponseParts('INTERNAL_SERVER_ERROR', unexpectedErrorMessage(correlationId), {
+            correlationId,
+          });
           return new fetchAPI.Response(text, { status, headers });
         }
       });

@@ -32,7 +32,12 @@ export function boundRequestBody(options: RequestBodyOptions): Plugin {
         if (hasBody) {
           const bytes = await readAtMost(incoming, options.maxBytes);
           if (!isMultipart(incoming)) assertUtf8(bytes);
-          input = new fetchAPI.Request(incoming.url, { method: incoming.method, headers: incoming.headers, signal: incoming.signal, body: bytes });
+          input = new fetchAPI.Request(incoming.url, {
+            method: incoming.method,
+            headers: incoming.headers,
+            signal: incoming.signal,
+            body: bytes,
+          });
         }
         try {
           return await parse(input);

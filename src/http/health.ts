@@ -50,7 +50,8 @@ async function runChecks(options: HealthOptions, timeoutMs: number): Promise<Rec
   const entries = await Promise.all(
     Object.entries(options.checks).map(async ([name, check]) => {
       const outcome = await settleWithin(check, timeoutMs);
-      if (outcome.result !== 'ok') options.logger.warn('readiness check failed', { check: name, outcome: outcome.result, error: outcome.error });
+      if (outcome.result !== 'ok')
+        options.logger.warn('readiness check failed', { check: name, outcome: outcome.result, error: outcome.error });
       return [name, outcome.result] as const;
     }),
   );

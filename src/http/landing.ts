@@ -40,9 +40,9 @@ export function createLanding(options: LandingOptions): (req: IncomingMessage, r
 }
 
 function renderHtml(endpoints: Record<string, string>): string {
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const rows = Object.entries(endpoints)
-    .map(([name, where]) => `<li><b>${escape(name)}</b>: <code>${escape(where)}</code></li>`)
+    .map(([name, where]) => `<li><b>${escapeHtml(name)}</b>: <code>${escapeHtml(where)}</code></li>`)
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Chat GraphQL backend</title></head><body><h1>Chat GraphQL backend</h1><ul>${rows}</ul><p><a href="/graphql">Open GraphiQL</a> (when enabled).</p></body></html>`;
 }

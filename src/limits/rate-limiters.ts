@@ -28,7 +28,16 @@ export function createRateLimiters({ config, redis, logger, metrics }: RateLimit
     if (limit === 0) return unlimited(windowMs);
     const memory = createMemoryRateLimiter({ limit, windowMs });
     if (!redis) return memory;
-    return createRedisRateLimiter({ redis, name, limit, windowMs, keyPrefix: config.redisKeyPrefix, fallback: memory, logger, onFallback: () => metrics?.rateLimitFellBack(name) });
+    return createRedisRateLimiter({
+      redis,
+      name,
+      limit,
+      windowMs,
+      keyPrefix: config.redisKeyPrefix,
+      fallback: memory,
+      logger,
+      onFallback: () => metrics?.rateLimitFellBack(name),
+    });
   };
   return {
     messages: build('messages', config.messagesPerMinute, 60_000),

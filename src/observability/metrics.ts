@@ -86,22 +86,50 @@ export function createMetrics(options: MetricsOptions): MetricsRegistry {
   const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers });
 
-  const httpRequests = counter('chat_http_requests_total', 'HTTP requests answered, by route, method and status.', ['route', 'method', 'status']);
-  const httpDuration = histogram('chat_http_request_duration_seconds', 'HTTP request duration until the response ended.', ['route', 'method', 'status']);
-  const operations = counter('chat_graphql_operations_total', 'GraphQL operations (HTTP, SSE, WebSocket) by operation name, type and result code.', ['operation', 'type', 'result']);
-  const operationDuration = histogram('chat_graphql_operation_duration_seconds', 'Execution time of GraphQL queries and mutations.', ['operation', 'type']);
+  const httpRequests = counter('chat_http_requests_total', 'HTTP requests answered, by route, method and status.', [
+    'route',
+    'method',
+    'status',
+  ]);
+  const httpDuration = histogram('chat_http_request_duration_seconds', 'HTTP request duration until the response ended.', [
+    'route',
+    'method',
+    'status',
+  ]);
+  const operations = counter(
+    'chat_graphql_operations_total',
+    'GraphQL operations (HTTP, SSE, WebSocket) by operation name, type and result code.',
+    ['operation', 'type', 'result'],
+  );
+  const operationDuration = histogram('chat_graphql_operation_duration_seconds', 'Execution time of GraphQL queries and mutations.', [
+    'operation',
+    'type',
+  ]);
   const wsOpen = gauge('chat_ws_connections_open', 'WebSocket connections open now.');
   const wsOpened = counter('chat_ws_connections_total', 'WebSocket connections accepted.');
   const wsCloses = counter('chat_ws_closes_total', 'WebSocket connections ended, by close code and who closed.', ['code', 'initiator']);
   const subscriptions = gauge('chat_subscriptions_active', 'Subscriptions streaming now, by transport.', ['transport']);
   const deliveries = counter('chat_subscription_deliveries_total', 'Subscription events sent to clients, by transport.', ['transport']);
   const slowConsumers = counter('chat_slow_consumer_closes_total', 'Subscribers cut off for not keeping up, by reason.', ['reason']);
-  const publishFailures = counter('chat_redis_publish_failures_total', 'Events the pub/sub transport refused to publish (subscribers catch up from the database).');
+  const publishFailures = counter(
+    'chat_redis_publish_failures_total',
+    'Events the pub/sub transport refused to publish (subscribers catch up from the database).',
+  );
   const reconnects = counter('chat_redis_reconnects_total', 'Redis connections that came back after losing the server.', ['connection']);
-  const fallbacks = counter('chat_rate_limit_fallbacks_total', 'Rate-limit checks counted in memory because Redis did not answer.', ['limiter']);
-  const databaseErrors = counter('chat_database_errors_total', 'Database failures seen while answering (unavailable: unreachable or busy).', ['kind']);
+  const fallbacks = counter('chat_rate_limit_fallbacks_total', 'Rate-limit checks counted in memory because Redis did not answer.', [
+    'limiter',
+  ]);
+  const databaseErrors = counter(
+    'chat_database_errors_total',
+    'Database failures seen while answering (unavailable: unreachable or busy).',
+    ['kind'],
+  );
   const unavailable = counter('chat_service_unavailable_total', 'SERVICE_UNAVAILABLE errors answered to clients.');
-  const sendLatency = histogram('chat_message_send_seconds', 'Time from the start of a send request until the message is stored, and until it is published.', ['stage']);
+  const sendLatency = histogram(
+    'chat_message_send_seconds',
+    'Time from the start of a send request until the message is stored, and until it is published.',
+    ['stage'],
+  );
 
   // Series that exist from the start, at 0, so a dashboard shows them before the first event.
   for (const transport of ['ws', 'sse'] as const) {

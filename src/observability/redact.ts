@@ -32,9 +32,10 @@ export function redactFields(fields: Record<string, unknown>): Record<string, un
 function redactObject(value: Record<string, unknown>, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = isSensitiveKey(key) && inner !== null && typeof inner !== 'number' && typeof inner !== 'boolean'
-      ? REDACTED
-      : redactValue(inner, depth + 1);
+    out[key] =
+      isSensitiveKey(key) && inner !== null && typeof inner !== 'number' && typeof inner !== 'boolean'
+        ? REDACTED
+        : redactValue(inner, depth + 1);
   }
   return out;
 }

@@ -91,7 +91,12 @@ export function createMessageRepository(prisma: PrismaClient) {
     async listConnectionPage(sessionId: string, { cursor, ...query }: MessagePageQuery): Promise<ConversationMessage[]> {
       const seq = cursor?.sessionId_seq?.seq;
       if (cursor && seq === undefined) {
-        return (await prisma.conversationMessage.findMany({ ...query, cursor, where: { sessionId }, orderBy: { seq: 'asc' } })) as ConversationMessage[];
+        return (await prisma.conversationMessage.findMany({
+          ...query,
+          cursor,
+          where: { sessionId },
+          orderBy: { seq: 'asc' },
+        })) as ConversationMessage[];
       }
       const where: Prisma.ConversationMessageWhereInput =
         seq === undefined

@@ -36,20 +36,22 @@ export function createSessionRepository(prisma: PrismaClient) {
     },
 
     /** The session when `userId` participates in it, otherwise null. */
-    async findForParticipant(id: string, userId: string, query: Pick<SessionQuery, 'include' | 'select'> = {}): Promise<ChatSession | null> {
+    async findForParticipant(
+      id: string,
+      userId: string,
+      query: Pick<SessionQuery, 'include' | 'select'> = {},
+    ): Promise<ChatSession | null> {
       return (await prisma.chatSession.findFirst({
         ...query,
         where: { id, participants: { some: { userId } } },
       })) as ChatSession | null;
     },
 
-
     /** Highest seq handed out in the session (0 when none or when the session is gone). */
     async lastSeq(id: string): Promise<number> {
       const row = await prisma.chatSession.findUnique({ where: { id }, select: { lastSeq: true } });
       return row?.lastSeq ?? 0;
     },
-
 
     /** The user's sessions, newest activity first (Pothos adds cursor/take/skip). */
     async listForUser(userId: string, query: SessionQuery): Promise<ChatSession[]> {

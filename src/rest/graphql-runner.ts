@@ -43,11 +43,15 @@ export async function runGraphQL(
     const value = incoming[name];
     if (typeof value === 'string') headers[name] = value;
   }
-  const response = await yoga.fetch('http://internal/graphql', {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ query: document, variables }),
-  }, { internalRequest: true });
+  const response = await yoga.fetch(
+    'http://internal/graphql',
+    {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: document, variables }),
+    },
+    { internalRequest: true },
+  );
   const result = (await response.json()) as { data?: Record<string, unknown> | null; errors?: ResultError[] };
   const [error] = result.errors ?? [];
   if (error) {

@@ -14,7 +14,7 @@ export type OpenApiDocument = Record<string, unknown>;
 const errorStatuses: Record<string, string> = {
   '400': 'Invalid input: bad JSON, missing content, bad limit/offset, content over the limit.',
   '401': 'Missing, invalid or expired JWT.',
-  '403': 'Not allowed: someone else\'s message, or a session you do not own.',
+  '403': "Not allowed: someone else's message, or a session you do not own.",
   '404': 'The session or message does not exist or is not yours to see.',
   '413': 'The request body is larger than MAX_BODY_BYTES (default 256 KiB).',
   '429': 'Too many requests; retry later.',
@@ -36,7 +36,7 @@ export function buildOpenApiDocument(routes: readonly RestRoute[], options: { co
       version: '1.0.0',
       description:
         'The routes of the former NestJS chat module. Each runs one GraphQL operation on /graphql, ' +
-        'so auth, limits and errors are the same as GraphQL\'s.',
+        "so auth, limits and errors are the same as GraphQL's.",
     },
     paths,
     components: {
@@ -79,9 +79,7 @@ function operationFor(route: RestRoute): Record<string, unknown> {
     operationId: route.operationId,
     summary: route.summary,
     parameters: [...pathParams, ...queryParams, ...headerParams],
-    ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(route.body) } } } }
-      : {}),
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(route.body) } } } } : {}),
     responses: {
       [String(route.success.status)]: {
         description: route.success.description,

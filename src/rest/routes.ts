@@ -57,7 +57,10 @@ export const restRoutes: readonly RestRoute[] = [
     document: documents.sendMessageDocument,
     body: 'SendMessageBody',
     headerParams: [
-      { name: 'Idempotency-Key', description: 'Makes retries safe: same rules and meaning as clientMessageId (1 to 128 printable ASCII characters).' },
+      {
+        name: 'Idempotency-Key',
+        description: 'Makes retries safe: same rules and meaning as clientMessageId (1 to 128 printable ASCII characters).',
+      },
     ],
     success: { status: 201, schema: 'Message', description: 'The stored message (or, on a retry, the original one).' },
     mayForbid: true,

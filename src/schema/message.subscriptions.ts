@@ -1,9 +1,5 @@
 /** Subscription fields for messages: messageReceived, messageUpdated, messageDeleted. */
-import type {
-  MessageCreatedEvent,
-  MessageRemovalEvent,
-  MessageUpdatedEvent,
-} from '../services/message-stream.service.ts';
+import type { MessageCreatedEvent, MessageRemovalEvent, MessageUpdatedEvent } from '../services/message-stream.service.ts';
 import { builder, watcherOf } from './builder.ts';
 import { Message } from './message.ts';
 

@@ -27,7 +27,6 @@ builder.mutationField('addParticipant', (t) =>
     type: ChatSession,
     description: 'Adds a user to a session. Only the owner (or a service token) may; adding twice changes nothing.',
     args: { sessionId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      ctx.services.sessions.addParticipant(principalOf(ctx), String(args.sessionId), String(args.userId)),
+    resolve: (_root, args, ctx) => ctx.services.sessions.addParticipant(principalOf(ctx), String(args.sessionId), String(args.userId)),
   }),
 );

@@ -8,13 +8,7 @@
 import type { Principal } from '../auth/principal.ts';
 import { AppError, badInput } from '../errors.ts';
 import type { MessageRepository } from '../repositories/message.repository.ts';
-import type {
-  MessageCreatedEvent,
-  MessageRemovalEvent,
-  MessageUpdatedEvent,
-  SessionEvent,
-  TypingEvent,
-} from '../realtime/events.ts';
+import type { MessageCreatedEvent, MessageRemovalEvent, MessageUpdatedEvent, SessionEvent, TypingEvent } from '../realtime/events.ts';
 import type { RealtimePort } from '../realtime/port.ts';
 import type { SessionStreamOptions } from '../realtime/session-stream.ts';
 import type { MessageService } from './message.service.ts';

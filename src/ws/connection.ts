@@ -49,11 +49,13 @@ export class GraphQLWsConnection implements OperationHost {
       deps.connectionInitTimeoutMs,
     );
     socket.on('message', (data: RawData, isBinary: boolean) => void this.contain(() => this.onFrame(data, isBinary)));
-    socket.on('close', (code: number) =>
-      void this.contain(() => {
-        this.dispose();
-        this.telemetry.closed(code, this.auth.principal?.userId ?? null);
-      }),
+    socket.on(
+      'close',
+      (code: number) =>
+        void this.contain(() => {
+          this.dispose();
+          this.telemetry.closed(code, this.auth.principal?.userId ?? null);
+        }),
     );
   }
 

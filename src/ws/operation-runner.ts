@@ -4,7 +4,7 @@
  * unique while active, and at most WS_MAX_SUBSCRIPTIONS run at once.
  */
 import { CloseCode, MessageType, type SubscribeMessage } from 'graphql-ws';
-import { AppError } from '../errors.ts';
+import { AppError, closeCodeFor } from '../errors.ts';
 import type { ContextFactory } from '../graphql/context-factory.ts';
 import { correlationIdFrom, runWithCorrelationId } from '../observability/correlation.ts';
 import { QueueOverflowError } from '../realtime/event-queue.ts';
@@ -49,12 +49,16 @@ export class OperationRunner {
   /** Starts a `subscribe` (the connection is acknowledged). */
   start(message: SubscribeMessage): void {
     const { id, payload } = message;
-    if (this.operations.has(id)) return this.host.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+    if (this.operations.has(id)) {
+      this.host.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+      return;
+    }
     if (this.operations.size >= this.deps.maxActiveOperations) {
-      return this.host.close(
+      this.host.close(
         ServerCloseCode.TooManyOperations,
         `Too many operations: at most ${this.deps.maxActiveOperations} may be active on one connection`,
       );
+      return;
     }
     const operation: Operation = { id, stopStream: null };
     this.operations.set(id, operation);
@@ -129,9 +133,14 @@ export class OperationRunner {
   private onOperationError(operation: Operation, error: unknown): void {
     if (error instanceof QueueOverflowError) {
       this.deps.metrics?.slowConsumerClosed('event_queue');
-      return this.host.close(ServerCloseCode.TryAgainLater, error.message);
+      this.host.close(ServerCloseCode.TryAgainLater, error.message);
+      return;
     }
-    if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return this.host.close(CloseCode.Forbidden, `Forbidden: ${error.message}`);
+    if (error instanceof AppError && error.code === 'UNAUTHENTICATED') {
+      // The connection's credentials are gone: the close code comes from the one error table (4403).
+      this.host.close(closeCodeFor('UNAUTHENTICATED'), `Forbidden: ${error.message}`);
+      return;
+    }
     if (!this.active(operation)) return;
     this.operations.delete(operation.id);
     this.send({ id: operation.id, type: MessageType.Error, payload: [this.deps.maskError(error)] });

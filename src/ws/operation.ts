@@ -4,14 +4,7 @@
  * yield one result; subscriptions yield their source stream plus a function that turns
  * an event into its serialized payload, shared by every subscriber in the same group.
  */
-import {
-  createSourceEventStream,
-  execute,
-  getOperationAST,
-  GraphQLError,
-  type DocumentNode,
-  type ExecutionResult,
-} from 'graphql';
+import { createSourceEventStream, execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Context } from '../context.ts';
 import type { MaskError } from '../graphql/mask-error.ts';
 import type { ChatYoga } from '../graphql/yoga.ts';

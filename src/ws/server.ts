@@ -46,7 +46,9 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
 
   const accept = (ws: WebSocket, request: IncomingMessage) => {
     let connection: GraphQLWsConnection | undefined;
-    ws.on('error', (error) => (connection ? connection.onSocketError(error) : logger.debug('WebSocket protocol error', { error: error.message })));
+    ws.on('error', (error) =>
+      connection ? connection.onSocketError(error) : logger.debug('WebSocket protocol error', { error: error.message }),
+    );
     try {
       if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
         ws.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
@@ -84,7 +86,9 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
       for (const connection of [...connections.values()]) connection.close(ServerCloseCode.GoingAway, 'Server shutting down');
       const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
       // Peers that do not answer 1001 promptly (or were already closing) do not hold up shutdown.
-      const grace = setTimeout(() => wss.clients.forEach((ws) => ws.terminate()), SHUTDOWN_CLOSE_GRACE_MS);
+      const grace = setTimeout(() => {
+        for (const ws of wss.clients) ws.terminate();
+      }, SHUTDOWN_CLOSE_GRACE_MS);
       await closed;
       clearTimeout(grace);
     },

@@ -54,7 +54,12 @@ export function openConnectionTelemetry(deps: ConnectionTelemetryDeps, request: 
     correlationId,
     frame(type, details = {}) {
       const operationName = details.operationName ? details.operationName.slice(0, 100) : undefined;
-      logger.debug('ws frame', { correlationId, type, ...(details.id === undefined ? {} : { id: details.id.slice(0, 100) }), ...(operationName ? { operationName } : {}) });
+      logger.debug('ws frame', {
+        correlationId,
+        type,
+        ...(details.id === undefined ? {} : { id: details.id.slice(0, 100) }),
+        ...(operationName ? { operationName } : {}),
+      });
     },
     acknowledged(userId) {
       acknowledged = true;

@@ -26,7 +26,9 @@ describe('abuse-resistance configuration', () => {
       fieldSuggestions: false,
       csrfPrevention: true,
     });
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true', GRAPHIQL: '1', CSRF_PREVENTION: 'false' }).exposure).toMatchObject({
+    expect(
+      loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true', GRAPHIQL: '1', CSRF_PREVENTION: 'false' }).exposure,
+    ).toMatchObject({
       introspection: true,
       graphiql: true,
       csrfPrevention: false,

@@ -29,7 +29,7 @@ describe.each(testedProviders())('crafted pagination cursors on %s', (provider) 
   let otherSessionCursor = '';
   let before = '';
 
-  const asAlice = async <T,>(query: string, variables: Record<string, unknown>) =>
+  const asAlice = async <T>(query: string, variables: Record<string, unknown>) =>
     graphql<T>(chat.server.graphqlUrl, query, variables, { token: await chat.server.token(alice) });
   const messagesPage = (variables: Record<string, unknown>) => asAlice<MessagesPage>(MESSAGES_PAGE, { id: sessionId, ...variables });
 
@@ -119,7 +119,9 @@ describe.each(testedProviders())('crafted pagination cursors on %s', (provider) 
     expect(page.edges.length).toBeGreaterThanOrEqual(2);
     const rest = dataOf(await asAlice<{ sessions: { edges: unknown[] } }>(SESSIONS_PAGE, { after: page.edges[0]!.cursor })).sessions;
     expect(rest.edges.length).toBe(page.edges.length - 1);
-    const unknown = await asAlice<{ sessions: { edges: unknown[] } }>(SESSIONS_PAGE, { after: cursorOf('S:00000000-0000-4000-8000-000000000000') });
+    const unknown = await asAlice<{ sessions: { edges: unknown[] } }>(SESSIONS_PAGE, {
+      after: cursorOf('S:00000000-0000-4000-8000-000000000000'),
+    });
     expect(dataOf(unknown).sessions.edges).toEqual([]);
   });
 

@@ -98,7 +98,12 @@ describe('session cursors', () => {
       fc.property(rawCursor, (raw) => {
         let decoded: unknown;
         if (outcome(() => (decoded = parsePrismaCursor(raw))) === 'client') return;
-        const valid = typeof decoded === 'string' && decoded.length >= 1 && decoded.length <= 64 && decoded.isWellFormed() && !decoded.includes('\u0000');
+        const valid =
+          typeof decoded === 'string' &&
+          decoded.length >= 1 &&
+          decoded.length <= 64 &&
+          decoded.isWellFormed() &&
+          !decoded.includes('\u0000');
         expect(outcome(() => checkSessionCursor({ id: decoded }))).toBe(valid ? 'ok' : 'client');
       }),
       { numRuns: 2000 },

@@ -4,7 +4,13 @@
  */
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessageByIdDocument, MessagesDocument, SessionDocument, SendMessageDocument, UpdateMessageDocument } from '../../src/generated/operations.ts';
+import {
+  MessageByIdDocument,
+  MessagesDocument,
+  SessionDocument,
+  SendMessageDocument,
+  UpdateMessageDocument,
+} from '../../src/generated/operations.ts';
 import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { dataOf, graphql, type GraphQLResponse } from '../support/graphql-client.ts';
 import { openRawSocket } from '../support/raw-ws.ts';
@@ -32,7 +38,7 @@ describe('hostile input battery', () => {
   let bobMessageId = '';
   let before: unknown;
 
-  const asAlice = async <T,>(query: string, variables: Record<string, unknown> = {}) =>
+  const asAlice = async <T>(query: string, variables: Record<string, unknown> = {}) =>
     graphql<T>(chat.server.graphqlUrl, query, variables, { token: await mintToken(alice) });
   const readAll = async () => dataOf(await chat.as(alice, MessagesDocument, { sessionId, limit: 200 })).messages;
 
@@ -46,24 +52,29 @@ describe('hostile input battery', () => {
   });
 
   describe('JWT', () => {
-    const send = (token: string) =>
-      graphql(chat.server.graphqlUrl, SendMessageDocument, { sessionId, input: { content: 'x' } }, { token });
+    const send = (token: string) => graphql(chat.server.graphqlUrl, SendMessageDocument, { sessionId, input: { content: 'x' } }, { token });
     const cases: [string, () => Promise<string>][] = [
       ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: alice })}.`],
-      ['RS256 token on an HS256-only server', async () => {
-        const { privateKey } = await generateKeyPair('RS256');
-        return new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject(alice).setExpirationTime('1h').sign(privateKey);
-      }],
+      [
+        'RS256 token on an HS256-only server',
+        async () => {
+          const { privateKey } = await generateKeyPair('RS256');
+          return new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject(alice).setExpirationTime('1h').sign(privateKey);
+        },
+      ],
       ['wrong key', () => mintToken(alice, { secret: 'x'.repeat(48) })],
       ['expired', () => mintToken(alice, { expiresIn: -1 })],
       ['not yet valid', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(alice).setNotBefore('10m').sign(key)],
       ['garbage', async () => 'eyJ.garbage.token'],
       ['missing sub', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key)],
       ['8 KiB of junk', async () => 'a'.repeat(9000)],
-      ['tampered payload', async () => {
-        const [header, , signature] = (await mintToken(bob)).split('.');
-        return `${header}.${b64({ sub: alice, exp: Math.floor(Date.now() / 1000) + 600 })}.${signature}`;
-      }],
+      [
+        'tampered payload',
+        async () => {
+          const [header, , signature] = (await mintToken(bob)).split('.');
+          return `${header}.${b64({ sub: alice, exp: Math.floor(Date.now() / 1000) + 600 })}.${signature}`;
+        },
+      ],
     ];
     it.each(cases)('refuses %s with UNAUTHENTICATED', async (_name, make) => {
       expectClearError(await send(await make()), 'UNAUTHENTICATED');
@@ -80,9 +91,21 @@ describe('hostile input battery', () => {
       ['an unknown field', () => asAlice('{ sessions { nope } }'), 'GRAPHQL_VALIDATION_FAILED'],
       ['a wrong variable type', () => asAlice('query($id: ID!) { session(id: $id) { id } }', { id: { $gt: '' } }), 'BAD_USER_INPUT'],
       ['a missing required variable', () => asAlice('query($id: ID!) { session(id: $id) { id } }'), 'BAD_USER_INPUT'],
-      ['deep nesting', () => asAlice(`{ message(id: "x") { ${'session { messages { edges { node { '.repeat(6)}id${' } } } }'.repeat(6)} } }`), 'GRAPHQL_VALIDATION_FAILED'],
-      ['an alias flood', () => asAlice(`{ ${Array.from({ length: 200 }, (_, i) => `a${i}: messageCount(sessionId: "${sessionId}")`).join(' ')} }`), 'GRAPHQL_VALIDATION_FAILED'],
-      ['a directive flood', () => asAlice(`{ sessions @include(if: true) ${'@skip(if: false) '.repeat(50)} { pageInfo { hasNextPage } } }`), 'GRAPHQL_VALIDATION_FAILED'],
+      [
+        'deep nesting',
+        () => asAlice(`{ message(id: "x") { ${'session { messages { edges { node { '.repeat(6)}id${' } } } }'.repeat(6)} } }`),
+        'GRAPHQL_VALIDATION_FAILED',
+      ],
+      [
+        'an alias flood',
+        () => asAlice(`{ ${Array.from({ length: 200 }, (_, i) => `a${i}: messageCount(sessionId: "${sessionId}")`).join(' ')} }`),
+        'GRAPHQL_VALIDATION_FAILED',
+      ],
+      [
+        'a directive flood',
+        () => asAlice(`{ sessions @include(if: true) ${'@skip(if: false) '.repeat(50)} { pageInfo { hasNextPage } } }`),
+        'GRAPHQL_VALIDATION_FAILED',
+      ],
       ['a token flood', () => asAlice(`{ sessions { pageInfo { ${'hasNextPage '.repeat(2000)} } } }`), 'GRAPHQL_VALIDATION_FAILED'],
     ];
     it.each(cases)('refuses %s', async (_name, run, code) => {
@@ -92,7 +115,11 @@ describe('hostile input battery', () => {
     it('refuses a huge batch and an oversized body with 4xx and a JSON error', async () => {
       const token = await mintToken(alice);
       const post = (body: string) =>
-        fetch(chat.server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+        fetch(chat.server.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body,
+        });
       const batch = await post(JSON.stringify(Array.from({ length: 500 }, () => ({ query: '{ __typename }' }))));
       expect(batch.status).toBeGreaterThanOrEqual(400);
       expect(batch.status).toBeLessThan(500);
@@ -130,7 +157,11 @@ describe('hostile input battery', () => {
       expect((await early.closed).code).toBe(4401);
 
       const dup = await initialized();
-      const sub = { id: 'd', type: 'subscribe', payload: { query: 'subscription($s: ID!) { typing(sessionId: $s) { userId } }', variables: { s: sessionId } } };
+      const sub = {
+        id: 'd',
+        type: 'subscribe',
+        payload: { query: 'subscription($s: ID!) { typing(sessionId: $s) { userId } }', variables: { s: sessionId } },
+      };
       dup.send(sub);
       dup.send(sub);
       expect((await dup.closed).code).toBe(4409);
@@ -144,7 +175,11 @@ describe('hostile input battery', () => {
 
     it('refuses deep nesting over the socket with the same limits as HTTP', async () => {
       const socket = await initialized();
-      socket.send({ id: 'deep', type: 'subscribe', payload: { query: `{ message(id: "x") { ${'session { messages { edges { node { '.repeat(6)}id${' } } } }'.repeat(6)} } }` } });
+      socket.send({
+        id: 'deep',
+        type: 'subscribe',
+        payload: { query: `{ message(id: "x") { ${'session { messages { edges { node { '.repeat(6)}id${' } } } }'.repeat(6)} } }` },
+      });
       const error = (await socket.next('error')) as { payload: { extensions: { code: string; correlationId: string } }[] };
       expect(error.payload[0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', correlationId: expect.any(String) });
       socket.socket.close();
@@ -155,7 +190,8 @@ describe('hostile input battery', () => {
       const query = `mutation($s: ID!) { setTyping(sessionId: $s, isTyping: true) }`;
       for (let i = 0; i < 15; i++) socket.send({ id: `t${i}`, type: 'subscribe', payload: { query, variables: { s: sessionId } } });
       const results = [];
-      for (let i = 0; i < 15; i++) results.push((await socket.next('next')) as { payload: { errors?: { extensions: { code: string } }[] } });
+      for (let i = 0; i < 15; i++)
+        results.push((await socket.next('next')) as { payload: { errors?: { extensions: { code: string } }[] } });
       const limited = results.filter((r) => r.payload.errors?.[0]?.extensions.code === 'RATE_LIMITED');
       expect(limited.length).toBe(5);
       socket.send({ type: 'ping' });
@@ -182,7 +218,8 @@ describe('hostile input battery', () => {
         'x'.repeat(100),
         '\u202Eright-to-left\u202C and zero\u200Bwidth\u200D\uFEFF',
         '<img src=x onerror=alert(1)>',
-        "Robert'); DROP TABLE \"ChatSession\";--",
+        'Robert\'); DROP TABLE "ChatSession";--',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as literal text
         '{{7*7}} ${7*7} %s %n',
       ];
       for (const content of texts) {
@@ -219,8 +256,14 @@ describe('hostile input battery', () => {
     });
 
     it('answers FORBIDDEN when editing another participant’s message and NOT_FOUND for a stranger', async () => {
-      expectClearError(await chat.as(alice, UpdateMessageDocument, { id: bobMessageId, input: { content: 'edited by alice' } }), 'FORBIDDEN');
-      expectClearError(await chat.as(uniqueUser('mallory'), UpdateMessageDocument, { id: bobMessageId, input: { content: 'x' } }), 'NOT_FOUND');
+      expectClearError(
+        await chat.as(alice, UpdateMessageDocument, { id: bobMessageId, input: { content: 'edited by alice' } }),
+        'FORBIDDEN',
+      );
+      expectClearError(
+        await chat.as(uniqueUser('mallory'), UpdateMessageDocument, { id: bobMessageId, input: { content: 'x' } }),
+        'NOT_FOUND',
+      );
     });
   });
 
@@ -237,10 +280,17 @@ describe('hostile input battery', () => {
     it('refuses non-numeric and out-of-range paging on GraphQL and REST', async () => {
       expectClearError(await asAlice('query($l: Int) { messages(sessionId: "s", limit: $l) { id } }', { l: 'ten' }), 'BAD_USER_INPUT');
       expectClearError(await asAlice('query($l: Int) { messages(sessionId: "s", limit: $l) { id } }', { l: 2 ** 40 }), 'BAD_USER_INPUT');
-      expectClearError(await asAlice(`{ session(id: "${sessionId}") { messages(after: "not-a-cursor") { totalCount } } }`), 'BAD_USER_INPUT');
+      expectClearError(
+        await asAlice(`{ session(id: "${sessionId}") { messages(after: "not-a-cursor") { totalCount } } }`),
+        'BAD_USER_INPUT',
+      );
       expectClearError(await asAlice('{ sessions(after: "garbage") { pageInfo { hasNextPage } } }'), 'BAD_USER_INPUT');
       for (const query of ['limit=abc', 'limit=1.5', 'offset=-1', 'limit=99999999999']) {
-        const response = await rest.as<{ statusCode: number; correlationId: string }>(alice, 'GET', `/chat/sessions/${sessionId}/messages?${query}`);
+        const response = await rest.as<{ statusCode: number; correlationId: string }>(
+          alice,
+          'GET',
+          `/chat/sessions/${sessionId}/messages?${query}`,
+        );
         expect(response.status).toBe(400);
         expect(response.body.correlationId).toMatch(/.{8,}/);
       }

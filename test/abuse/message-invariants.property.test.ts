@@ -24,7 +24,15 @@ type Action =
 const user = fc.integer({ min: 0, max: USERS.length - 1 });
 const content = fc.string({ minLength: 1, maxLength: 12 }).map((text) => `m ${text}`);
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('send' as const), user, content, clientMessageId: fc.option(fc.constantFrom(...CLIENT_IDS), { nil: null }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('send' as const),
+      user,
+      content,
+      clientMessageId: fc.option(fc.constantFrom(...CLIENT_IDS), { nil: null }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('edit' as const), user, target: fc.nat(), content }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), user, target: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const), user }) },
@@ -76,7 +84,13 @@ async function step(services: Services, sessionId: string, model: Model, act: Ac
     expect(message.seq).toBe(model.lastSeq + 1);
     model.lastSeq = message.seq;
     model.everCreated.push(message.id);
-    model.live.set(message.id, { id: message.id, seq: message.seq, authorId: caller.userId, content: act.content, clientMessageId: act.clientMessageId });
+    model.live.set(message.id, {
+      id: message.id,
+      seq: message.seq,
+      authorId: caller.userId,
+      content: act.content,
+      clientMessageId: act.clientMessageId,
+    });
     return;
   }
   if (act.kind === 'clear') {
@@ -91,7 +105,8 @@ async function step(services: Services, sessionId: string, model: Model, act: Ac
   if (model.everCreated.length === 0) return;
   const id = model.everCreated[act.target % model.everCreated.length] as string;
   const target = model.live.get(id);
-  const change = act.kind === 'edit' ? () => services.messages.update(caller, id, { content: act.content }) : () => services.messages.delete(caller, id);
+  const change =
+    act.kind === 'edit' ? () => services.messages.update(caller, id, { content: act.content }) : () => services.messages.delete(caller, id);
   const expected = !target ? 'NOT_FOUND' : target.authorId !== caller.userId ? 'FORBIDDEN' : null;
   expect(await codeOf(change)).toBe(expected);
   if (expected || !target) return;
@@ -107,7 +122,7 @@ async function expectStoredMatchesModel(services: Services, sessionId: string, m
   expect(await services.messages.count(owner, sessionId)).toBe(model.live.size);
   expect((await services.sessions.info(owner, sessionId)).messageCount).toBe(model.live.size);
   // seq strictly increases and none is above the last one handed out.
-  stored.forEach((message, i) => i > 0 && expect(message.seq).toBeGreaterThan(stored[i - 1]?.seq ?? 0));
+  for (const [i, message] of stored.entries()) if (i > 0) expect(message.seq).toBeGreaterThan(stored[i - 1]?.seq ?? 0);
   expect(Math.max(0, ...stored.map((m) => m.seq))).toBeLessThanOrEqual(model.lastSeq);
 }
 

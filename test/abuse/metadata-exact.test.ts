@@ -79,7 +79,7 @@ describe.each(testedProviders())('metadata and content kept exactly on %s', (pro
   });
 
   it('returns the literal text \\u0000 (backslash, u, four zeros) exactly', async () => {
-    const metadata = { note: '\\u0000', [`key\\u0000`]: 'C:\\new\\u0000dir', quote: '"\\"' };
+    const metadata = { note: '\\u0000', 'key\\u0000': 'C:\\new\\u0000dir', quote: '"\\"' };
     const sent = dataOf(await send(metadata, 'escaped \\u0000 text')).sendMessage;
     expect(sent.content).toBe('escaped \\u0000 text');
     expect(canonicalJson(await readBack(sent.id))).toBe(canonicalJson(metadata));
@@ -94,9 +94,9 @@ describe.each(testedProviders())('metadata and content kept exactly on %s', (pro
     it.each([
       ['a lone high surrogate in a value', { note: 'bad \ud800 text' }, /metadata .*not valid Unicode/],
       ['a lone low surrogate in a nested value', { a: { b: ['\udc00'] } }, /metadata .*not valid Unicode/],
-      ['a lone surrogate in a key', { ['\ud800key']: 1 }, /metadata has a key .*not valid Unicode/],
+      ['a lone surrogate in a key', { '\ud800key': 1 }, /metadata has a key .*not valid Unicode/],
       ['a NUL character in a value', { note: 'a\u0000b' }, /metadata .*NUL character/],
-      ['a NUL character in a key', { ['k\u0000']: 'v' }, /metadata has a key .*NUL character/],
+      ['a NUL character in a key', { 'k\u0000': 'v' }, /metadata has a key .*NUL character/],
     ])('refuses metadata with %s', async (_name, metadata, message) => {
       expectCodedError(await send(metadata), 'BAD_USER_INPUT', message);
       expect(await storedState(chat, alice, sessionId)).toBe(before);
@@ -122,7 +122,10 @@ describe.each(testedProviders())('metadata and content kept exactly on %s', (pro
       expectCodedError(await send(null, content), 'BAD_USER_INPUT', /content/);
       const [first] = JSON.parse(before).messages as { id: string }[];
       expectCodedError(await chat.as(alice, UpdateMessageDocument, { id: first!.id, input: { content } }), 'BAD_USER_INPUT');
-      expectCodedError(await chat.as(alice, UpdateMessageDocument, { id: first!.id, input: { metadata: { v: content } } }), 'BAD_USER_INPUT');
+      expectCodedError(
+        await chat.as(alice, UpdateMessageDocument, { id: first!.id, input: { metadata: { v: content } } }),
+        'BAD_USER_INPUT',
+      );
       expect(await storedState(chat, alice, sessionId)).toBe(before);
     });
 

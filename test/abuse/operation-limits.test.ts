@@ -43,7 +43,8 @@ function expectRefused(response: GraphQLResponse<unknown>, limit: string): void 
 
 describe('operation limits with their defaults', () => {
   const chat = useChatServer('sqlite');
-  const asUser = (query: string) => chat.server.token(uniqueUser('u')).then((token) => graphql(chat.server.graphqlUrl, query, {}, { token }));
+  const asUser = (query: string) =>
+    chat.server.token(uniqueUser('u')).then((token) => graphql(chat.server.graphqlUrl, query, {}, { token }));
 
   it('lets every client operation through, even with every limit halved', () => {
     expect(clientOperations.length).toBeGreaterThanOrEqual(14);
@@ -136,7 +137,8 @@ describe('operation limits from the environment', () => {
     MAX_BATCH_OPERATIONS: '2',
     MAX_BODY_BYTES: '2048',
   });
-  const asUser = (query: string) => chat.server.token(uniqueUser('u')).then((token) => graphql(chat.server.graphqlUrl, query, {}, { token }));
+  const asUser = (query: string) =>
+    chat.server.token(uniqueUser('u')).then((token) => graphql(chat.server.graphqlUrl, query, {}, { token }));
 
   it('applies each configured limit', async () => {
     expectRefused(await asUser('{ sessions { edges { node { id } } } }'), 'MAX_QUERY_DEPTH');
@@ -144,7 +146,9 @@ describe('operation limits from the environment', () => {
     expectRefused(await asUser('{ sessions { edges { cursor @include(if: true) @skip(if: false) } } }'), 'MAX_DIRECTIVES');
     expectRefused(await asUser('{ sessions { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }'), 'MAX_QUERY_COST');
     expectRefused(await asUser(`{ ${'__typename '.repeat(41)}}`), 'MAX_QUERY_TOKENS');
-    expect((await postRaw(chat.server.graphqlUrl, JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(2048) } }))).status).toBe(413);
+    expect(
+      (await postRaw(chat.server.graphqlUrl, JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(2048) } }))).status,
+    ).toBe(413);
   });
 
   it('runs a batch of up to MAX_BATCH_OPERATIONS operations and refuses a larger one with 413', async () => {
@@ -154,7 +158,10 @@ describe('operation limits from the environment', () => {
     expect(allowed.body).toEqual([{ data: { __typename: 'Query' } }, { data: { __typename: 'Query' } }]);
     const refused = await postRaw(chat.server.graphqlUrl, batch(3));
     expect(refused.status).toBe(413);
-    expect(refused.body.errors[0]).toMatchObject({ message: 'Batching is limited to 2 operations per request.', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } });
+    expect(refused.body.errors[0]).toMatchObject({
+      message: 'Batching is limited to 2 operations per request.',
+      extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
+    });
   });
 });
 
@@ -172,6 +179,7 @@ function chunked(text: string): ReadableStream<Uint8Array> {
 }
 
 /** POSTs a raw body; the JSON answer (an object, or an array for a batch) is inspected loosely. */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads objects and batch arrays alike
 async function postRaw(url: string, body: string | ReadableStream<Uint8Array>): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method: 'POST',

@@ -11,7 +11,10 @@ const TYPO = '{ sessoins { edges { cursor } } }';
 async function getGraphQL(chat: ChatFixture, query: string, headers: Record<string, string> = {}) {
   const url = `${chat.server.graphqlUrl}?query=${encodeURIComponent(query)}`;
   const response = await fetch(url, { headers: { accept: 'application/graphql-response+json', ...headers } });
-  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] },
+  };
 }
 
 async function graphiqlServed(chat: ChatFixture): Promise<boolean> {
@@ -22,7 +25,8 @@ async function graphiqlServed(chat: ChatFixture): Promise<boolean> {
 
 describe('production mode (NODE_ENV=production)', () => {
   const chat = useChatServer('sqlite', { NODE_ENV: 'production' });
-  const asUser = (query: string) => chat.server.token(uniqueUser('u')).then((token) => graphql(chat.server.graphqlUrl, query, {}, { token }));
+  const asUser = (query: string) =>
+    chat.server.token(uniqueUser('u')).then((token) => graphql(chat.server.graphqlUrl, query, {}, { token }));
 
   it('refuses introspection but still answers __typename', async () => {
     for (const query of [INTROSPECTION, '{ __type(name: "Message") { name } }']) {
@@ -90,11 +94,18 @@ describe('production mode (NODE_ENV=production)', () => {
 });
 
 describe('production mode with everything turned back on', () => {
-  const chat = useChatServer('sqlite', { NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true', GRAPHIQL: 'true', CSRF_PREVENTION: 'false' });
+  const chat = useChatServer('sqlite', {
+    NODE_ENV: 'production',
+    GRAPHQL_INTROSPECTION: 'true',
+    GRAPHIQL: 'true',
+    CSRF_PREVENTION: 'false',
+  });
 
   it('allows introspection, GraphiQL and header-less GET', async () => {
     const token = await chat.server.token(uniqueUser('u'));
-    expect((await graphql(chat.server.graphqlUrl, INTROSPECTION, {}, { token })).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await graphql(chat.server.graphqlUrl, INTROSPECTION, {}, { token })).data).toEqual({
+      __schema: { queryType: { name: 'Query' } },
+    });
     expect(await graphiqlServed(chat)).toBe(true);
     expect((await getGraphQL(chat, '{ __typename }')).body.data).toEqual({ __typename: 'Query' });
   });
@@ -105,7 +116,9 @@ describe('development mode (the default)', () => {
 
   it('allows introspection and GraphiQL, and suggests field names', async () => {
     const token = await chat.server.token(uniqueUser('u'));
-    expect((await graphql(chat.server.graphqlUrl, INTROSPECTION, {}, { token })).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await graphql(chat.server.graphqlUrl, INTROSPECTION, {}, { token })).data).toEqual({
+      __schema: { queryType: { name: 'Query' } },
+    });
     expect(await graphiqlServed(chat)).toBe(true);
     expect((await graphql(chat.server.graphqlUrl, TYPO, {}, { token })).errors?.[0]?.message).toMatch(/Did you mean "sessions"/);
   });

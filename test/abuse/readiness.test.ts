@@ -32,7 +32,10 @@ describe('/healthz and /readyz', () => {
 
   it.runIf(hasRedis)('pings Redis too when REDIS_URL is set', async () => {
     await withServer({ REDIS_URL: redisUrl }, async (server) => {
-      expect(await probe(server, '/readyz')).toMatchObject({ status: 200, body: { status: 'ready', checks: { database: 'ok', redis: 'ok' } } });
+      expect(await probe(server, '/readyz')).toMatchObject({
+        status: 200,
+        body: { status: 'ready', checks: { database: 'ok', redis: 'ok' } },
+      });
     });
   });
 
@@ -48,7 +51,10 @@ describe('/healthz and /readyz', () => {
 
   it('answers 503 naming the database when it is unreachable, and within 2 s when it hangs', async () => {
     await withServer({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${await closedPort()}/chat` }, async (server) => {
-      expect(await probe(server, '/readyz')).toMatchObject({ status: 503, body: { status: 'unavailable', checks: { database: 'failed' } } });
+      expect(await probe(server, '/readyz')).toMatchObject({
+        status: 503,
+        body: { status: 'unavailable', checks: { database: 'failed' } },
+      });
     });
     const silent = await startSilentServer();
     try {

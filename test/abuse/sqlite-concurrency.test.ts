@@ -34,7 +34,12 @@ describe('SQLite under concurrent writers', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 120 }, (_, i) =>
-        graphql((i % 2 === 0 ? first : second).graphqlUrl, SendMessageDocument, { sessionId, input: { content: `m${i}` } }, { token: tokens[i % tokens.length] }),
+        graphql(
+          (i % 2 === 0 ? first : second).graphqlUrl,
+          SendMessageDocument,
+          { sessionId, input: { content: `m${i}` } },
+          { token: tokens[i % tokens.length] },
+        ),
       ),
     );
     const failures = responses.filter((response) => response.errors);

@@ -89,7 +89,10 @@ describe.each(testedProviders())('ids that cannot exist on %s', (provider) => {
       const token = await chat.server.token(id);
       const response = await graphql(chat.server.graphqlUrl, '{ sessions { edges { cursor } } }', {}, { token });
       expectCodedError(response, 'UNAUTHENTICATED', /"sub"/);
-      expectCodedError(await graphql(chat.server.graphqlUrl, 'mutation { createSession(input: {}) { id } }', {}, { token }), 'UNAUTHENTICATED');
+      expectCodedError(
+        await graphql(chat.server.graphqlUrl, 'mutation { createSession(input: {}) { id } }', {}, { token }),
+        'UNAUTHENTICATED',
+      );
       expectRestError(await rest.call('GET', `/chat/sessions/${sessionId}/messages`, { token }), 401, /"sub"/);
 
       const socket = await openRawSocket(chat.server.wsUrl);

@@ -63,7 +63,7 @@ function importEdges(): Edge[] {
   return sourceFiles(SRC).flatMap((file) =>
     specifiersOf(readFileSync(file, 'utf8'))
       .map((specifier) => resolve(dirname(file), specifier))
-      .filter((target) => target.startsWith(SRC + '/'))
+      .filter((target) => target.startsWith(`${SRC}/`))
       .map((target) => ({ from: relative(SRC, file).replaceAll('\\', '/'), to: relative(SRC, target).replaceAll('\\', '/') })),
   );
 }
@@ -86,7 +86,9 @@ describe('layering of src/', () => {
   it('is drawn the same in docs/architecture.md', () => {
     const doc = readFileSync(resolve(SRC, '../docs/architecture.md'), 'utf8');
     const rows = [...doc.matchAll(/^\| (\w+) \| [^|]+ \| ([^|]+) \|$/gm)].filter(([, layer]) => layer! in MAY_IMPORT);
-    const drawn = Object.fromEntries(rows.map(([, layer, targets]) => [layer, targets!.trim() === '(none)' ? [] : targets!.split(',').map((t) => t.trim())]));
+    const drawn = Object.fromEntries(
+      rows.map(([, layer, targets]) => [layer, targets!.trim() === '(none)' ? [] : targets!.split(',').map((t) => t.trim())]),
+    );
     expect(drawn).toEqual(MAY_IMPORT);
   });
 

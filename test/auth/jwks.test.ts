@@ -32,17 +32,28 @@ describe('asymmetric keys from JWT_JWKS_URL', () => {
   const ask = (token: string) => graphql(server.graphqlUrl, SessionsDocument, {}, { token });
 
   it('accepts an RS256 token signed by a key from the JWKS', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('alice').setExpirationTime('5m').sign(privateKey);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('alice')
+      .setExpirationTime('5m')
+      .sign(privateKey);
     expect((await ask(token)).errors).toBeUndefined();
   });
 
   it('refuses HS256 signed with the public key (algorithm confusion) and keys it does not know', async () => {
-    const confused = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setSubject('alice').setExpirationTime('5m')
+    const confused = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .setSubject('alice')
+      .setExpirationTime('5m')
       .sign(new TextEncoder().encode(publicPem));
     expect(errorCode(await ask(confused))).toBe('UNAUTHENTICATED');
 
     const stranger = (await generateKeyPair('RS256')).privateKey;
-    const unknown = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('alice').setExpirationTime('5m').sign(stranger);
+    const unknown = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('alice')
+      .setExpirationTime('5m')
+      .sign(stranger);
     const response = await ask(unknown);
     expect(errorCode(response)).toBe('UNAUTHENTICATED');
     expect(response.errors?.[0]?.message).toMatch(/signature/i);

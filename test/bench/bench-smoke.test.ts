@@ -34,7 +34,15 @@ describe('benchmark suite (smoke)', () => {
     expect(code, output).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { medians: Record<string, number>; errors: string[] };
     expect(results.errors).toEqual([]);
-    for (const key of ['B-http.rps', 'B-sqlite.send.rps', 'B-ws.fanout.10.p99', 'S1.sqlite.rps', 'S1.sqlite.p99', 'S2.10.p99', 'S2.10.cpuUs']) {
+    for (const key of [
+      'B-http.rps',
+      'B-sqlite.send.rps',
+      'B-ws.fanout.10.p99',
+      'S1.sqlite.rps',
+      'S1.sqlite.p99',
+      'S2.10.p99',
+      'S2.10.cpuUs',
+    ]) {
       expect(results.medians[key], key).toBeGreaterThan(0);
     }
     expect(results.medians['S2.10.lost']).toBe(0);

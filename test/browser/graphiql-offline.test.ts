@@ -38,7 +38,10 @@ async function openGraphiQL(browser: OfflineBrowser, url: string): Promise<void>
     .waitFor({ timeout: UI_TIMEOUT })
     .catch(async (error: unknown) => {
       const shown = await page.locator('body').innerText();
-      throw new Error(`GraphiQL did not start. The page shows ${JSON.stringify(shown.slice(0, 200))}; requests to other hosts: ${JSON.stringify(browser.blocked)}`, { cause: error });
+      throw new Error(
+        `GraphiQL did not start. The page shows ${JSON.stringify(shown.slice(0, 200))}; requests to other hosts: ${JSON.stringify(browser.blocked)}`,
+        { cause: error },
+      );
     });
   expect(await page.locator('#root').innerText()).not.toMatch(/Loading/);
 }

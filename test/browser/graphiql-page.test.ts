@@ -70,7 +70,7 @@ describe('GraphiQL with the development secret (no JWT key configured)', () => {
   it('opens with tabs for createSession, messageReceived and sendMessage that are valid against the schema', async () => {
     const { options } = await openPage(server());
     const queries = options.defaultTabs.map((tab) => tab.query);
-    expect(queries.join('\n')).toMatch(/mutation CreateSession[^]*subscription MessageReceived[^]*mutation SendMessage/);
+    expect(queries.join('\n')).toMatch(/mutation CreateSession[\s\S]*subscription MessageReceived[\s\S]*mutation SendMessage/);
     for (const query of queries) expect(validate(schema, parse(query))).toEqual([]);
     expect(options.subscriptionsProtocol).toBe('SSE');
   });
@@ -128,7 +128,9 @@ describe('GraphiQL in production, turned on with GRAPHIQL=true', () => {
     expect(graphiqlDevTokenMinter(config, { secret: 'dev', devSecretPath: '/data/dev-jwt-secret', created: false })).toBeUndefined();
     const development = loadConfig({});
     expect(graphiqlDevTokenMinter(development, { secret: 'configured', created: false })).toBeUndefined();
-    expect(graphiqlDevTokenMinter(development, { secret: 'dev', devSecretPath: '/data/dev-jwt-secret', created: false })).toBeTypeOf('function');
+    expect(graphiqlDevTokenMinter(development, { secret: 'dev', devSecretPath: '/data/dev-jwt-secret', created: false })).toBeTypeOf(
+      'function',
+    );
   });
 });
 

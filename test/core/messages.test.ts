@@ -55,14 +55,14 @@ describe.each(testedProviders())('messages on %s', (provider) => {
     expect(first.totalCount).toBe(5);
     expect(first.edges.map((e) => e.node.seq)).toEqual([1, 2]);
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const next = dataOf(await chat.as(owner, SessionMessagesPageDocument, { id, first: 2, after: first.pageInfo.endCursor }))
-      .session.messages;
+    const next = dataOf(await chat.as(owner, SessionMessagesPageDocument, { id, first: 2, after: first.pageInfo.endCursor })).session
+      .messages;
     expect(next.edges.map((e) => e.node.seq)).toEqual([3, 4]);
     const last = dataOf(await chat.as(owner, SessionMessagesPageDocument, { id, last: 2 })).session.messages;
     expect(last.edges.map((e) => e.node.seq)).toEqual([4, 5]);
     expect(last.pageInfo.hasPreviousPage).toBe(true);
-    const before = dataOf(await chat.as(owner, SessionMessagesPageDocument, { id, last: 2, before: last.pageInfo.startCursor }))
-      .session.messages;
+    const before = dataOf(await chat.as(owner, SessionMessagesPageDocument, { id, last: 2, before: last.pageInfo.startCursor })).session
+      .messages;
     expect(before.edges.map((e) => e.node.seq)).toEqual([2, 3]);
   });
 
@@ -114,9 +114,7 @@ describe.each(testedProviders())('messages on %s', (provider) => {
     const bob = uniqueUser('bob');
     const id = await chat.createSession(alice, [bob]);
     const sent = await chat.send(alice, id, { content: 'draft', metadata: { v: 1 } });
-    expect(errorCode(await chat.as(bob, UpdateMessageDocument, { id: sent.id, input: { content: 'bob was here' } }))).toBe(
-      'FORBIDDEN',
-    );
+    expect(errorCode(await chat.as(bob, UpdateMessageDocument, { id: sent.id, input: { content: 'bob was here' } }))).toBe('FORBIDDEN');
     expect(errorCode(await chat.as(bob, DeleteMessageDocument, { id: sent.id }))).toBe('FORBIDDEN');
 
     const edited = dataOf(await chat.as(alice, UpdateMessageDocument, { id: sent.id, input: { content: 'final' } })).updateMessage;
@@ -148,7 +146,12 @@ describe.each(testedProviders())('messages on %s', (provider) => {
     expect(errorCode(denied)).toBe('FORBIDDEN');
     const bot = await chat.as('bot', SendMessageDocument, { sessionId: id, input: { content: 'Hello!' } }, { service: true });
     expect(dataOf(bot).sendMessage).toMatchObject({ role: 'ASSISTANT', authorId: 'bot' });
-    const system = await chat.as('bot', SendMessageDocument, { sessionId: id, input: { content: 'joined', role: 'SYSTEM' } }, { service: true });
+    const system = await chat.as(
+      'bot',
+      SendMessageDocument,
+      { sessionId: id, input: { content: 'joined', role: 'SYSTEM' } },
+      { service: true },
+    );
     expect(dataOf(system).sendMessage.role).toBe('SYSTEM');
   });
 
@@ -162,11 +165,14 @@ describe.each(testedProviders())('messages on %s', (provider) => {
     expect(await bad({ content: 'ok', metadata: [1, 2] })).toBe('BAD_USER_INPUT');
     expect(await bad({ content: 'ok', metadata: 'text' })).toBe('BAD_USER_INPUT');
     expect(await bad({ content: 'ok', metadata: { big: 'x'.repeat(20_000) } })).toBe('BAD_USER_INPUT');
-    expect(await bad({ content: 'ok', metadata: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } })).toBe(
-      'BAD_USER_INPUT',
-    );
+    expect(await bad({ content: 'ok', metadata: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } })).toBe('BAD_USER_INPUT');
     expect(await bad({ content: 'ok', clientMessageId: 'has space' })).toBe('BAD_USER_INPUT');
-    for (const [limit, offset] of [[0, 0], [-1, 0], [201, 0], [10, -1]]) {
+    for (const [limit, offset] of [
+      [0, 0],
+      [-1, 0],
+      [201, 0],
+      [10, -1],
+    ]) {
       expect(errorCode(await chat.as(owner, MessagesDocument, { sessionId: id, limit, offset }))).toBe('BAD_USER_INPUT');
     }
     expect(errorCode(await chat.as(owner, RecentMessagesDocument, { sessionId: id, limit: 0 }))).toBe('BAD_USER_INPUT');
@@ -175,7 +181,7 @@ describe.each(testedProviders())('messages on %s', (provider) => {
 
   it('stores hostile-looking text verbatim', async () => {
     const { id, owner } = await sessionWith(0);
-    const texts = ["'; DROP TABLE \"ConversationMessage\"; --", '<script>alert(1)</script>', '\u202Eevil\u200B\u200Dzero', '😀'.repeat(10)];
+    const texts = ['\'; DROP TABLE "ConversationMessage"; --', '<script>alert(1)</script>', '\u202Eevil\u200B\u200Dzero', '😀'.repeat(10)];
     for (const content of texts) expect((await chat.send(owner, id, content)).seq).toBeGreaterThan(0);
     const stored = dataOf(await chat.as(owner, MessagesDocument, { sessionId: id })).messages.map((m) => m.content);
     expect(stored).toEqual(texts);

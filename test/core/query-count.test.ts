@@ -15,7 +15,14 @@ describe('query counts', () => {
   beforeAll(async () => {
     const db = await freshDatabase('sqlite');
     drop = db.drop;
-    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: db.dataDir, JWT_SECRET: TEST_JWT_SECRET, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      DATA_DIR: db.dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    });
     app = await buildApp(config, { migrate: false, onQuery: (sql) => queries.push(sql) });
     url = `${await app.start()}/graphql`;
   });

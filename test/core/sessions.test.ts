@@ -77,9 +77,7 @@ describe.each(testedProviders())('sessions on %s', (provider) => {
     expect(again.addParticipant.participants).toHaveLength(3);
 
     expect(errorCode(await chat.as(bob, AddParticipantDocument, { sessionId: id, userId: uniqueUser('x') }))).toBe('FORBIDDEN');
-    expect(errorCode(await chat.as(uniqueUser('mallory'), AddParticipantDocument, { sessionId: id, userId: 'm' }))).toBe(
-      'NOT_FOUND',
-    );
+    expect(errorCode(await chat.as(uniqueUser('mallory'), AddParticipantDocument, { sessionId: id, userId: 'm' }))).toBe('NOT_FOUND');
     expect(dataOf(await chat.as(carol, SessionDocument, { id })).session.id).toBe(id);
   });
 

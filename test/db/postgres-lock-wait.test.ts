@@ -32,5 +32,6 @@ describe.runIf(testedProviders().includes('postgresql'))('a session row locked p
     expect(dataOf(await chat.as(alice, MessageCountDocument, { sessionId })).messageCount).toBe(0);
     const after = dataOf(await chat.as(alice, SendMessageDocument, { sessionId, input: { content: 'after' } }));
     expect(after.sendMessage.seq).toBe(1);
-  });
+    // The lock timeout is 15 s; this bounds the whole test on a loaded machine.
+  }, 60_000);
 });

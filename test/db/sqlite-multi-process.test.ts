@@ -41,7 +41,12 @@ describe('several processes on one SQLite file', () => {
   };
 
   async function createSession(server: ServerProcess, owner: string): Promise<string> {
-    const response = await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'shared file' } }, { token: await mintToken(owner) });
+    const response = await graphql(
+      server.graphqlUrl,
+      CreateSessionDocument,
+      { input: { title: 'shared file' } },
+      { token: await mintToken(owner) },
+    );
     return dataOf(response).createSession.id;
   }
   const send = async (server: ServerProcess, owner: string, sessionId: string, content: string) =>
@@ -102,7 +107,11 @@ describe('several processes on one SQLite file', () => {
     const after = await send(server, owner, sessionId, 'after');
     expect(dataOf(after).sendMessage.seq).toBe(responses.length + 1);
     expect(seqsOf(responses)).toEqual(Array.from({ length: responses.length }, (_, i) => i + 1));
-    expect(await stored(file, sessionId)).toEqual({ messageCount: responses.length + 1, lastSeq: responses.length + 1, rows: responses.length + 1 });
+    expect(await stored(file, sessionId)).toEqual({
+      messageCount: responses.length + 1,
+      lastSeq: responses.length + 1,
+      rows: responses.length + 1,
+    });
   });
 
   it('starts two servers at the same moment on a fresh file: both come up and the migrations are applied once', async () => {
@@ -113,7 +122,9 @@ describe('several processes on one SQLite file', () => {
     const [first, second] = servers as [ServerProcess, ServerProcess];
 
     const names = readMigrations('sqlite').migrationDirectories.map((migration) => migration.path);
-    const recorded = await file.rows('SELECT migration_name, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name');
+    const recorded = await file.rows(
+      'SELECT migration_name, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
+    );
     expect(recorded.map((row) => row.migration_name)).toEqual(names);
     expect(recorded.every((row) => row.finished_at !== null && row.rolled_back_at === null)).toBe(true);
     const appliers = servers.filter((server) => /"applied migrations"/.test(server.command.output));
@@ -161,7 +172,7 @@ describe('several processes on one SQLite file', () => {
     async (contents) => {
       const file = await newFile(contents);
       const target = { provider: 'sqlite' as const, url: file.env.DATABASE_URL as string };
-      const snapshot = () => file.rows("SELECT type, name, sql FROM sqlite_master ORDER BY name");
+      const snapshot = () => file.rows('SELECT type, name, sql FROM sqlite_master ORDER BY name');
       const before = await snapshot();
       const holder = await file.connect();
       let refused: unknown;
@@ -194,9 +205,13 @@ describe.runIf(testedProviders().includes('postgresql'))('two servers starting a
       const client = new pg.Client({ connectionString: env.DATABASE_URL });
       await client.connect();
       const recorded = await client
-        .query<{ migration_name: string }>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name')
+        .query<{ migration_name: string }>(
+          'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name',
+        )
         .finally(() => client.end());
-      expect(recorded.rows.map((row) => row.migration_name)).toEqual(readMigrations('postgresql').migrationDirectories.map((migration) => migration.path));
+      expect(recorded.rows.map((row) => row.migration_name)).toEqual(
+        readMigrations('postgresql').migrationDirectories.map((migration) => migration.path),
+      );
       expect(servers.filter((server) => /"applied migrations"/.test(server.command.output))).toHaveLength(1);
     } finally {
       await Promise.all(servers.map((server) => server.stop()));

@@ -113,7 +113,10 @@ export async function exchangeWs(options: ExchangeOptions, session: WsSession): 
     return observation;
   }
   // A protocol-level ping, answered after every message before it; then a clean close.
-  await writeAll(socket, [encodeFrame({ payload: Buffer.from('{"type":"ping"}') }), encodeFrame({ payload: closePayload(1000), opcode: Opcode.Close })]);
+  await writeAll(socket, [
+    encodeFrame({ payload: Buffer.from('{"type":"ping"}') }),
+    encodeFrame({ payload: closePayload(1000), opcode: Opcode.Close }),
+  ]);
   await ended(socket, timeoutMs);
   return observation;
 }

@@ -113,7 +113,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let restarts = 0;
   let target = await startFuzzTarget();
   const fail = (iteration: number, label: string, problems: string[]) => {
-    const failure: FuzzFailure = { seed, iteration, batch: Math.floor((iteration - from) / batchSize), label, problems, atMs: Date.now() - started, replay: replayCommand(seed, iteration) };
+    const failure: FuzzFailure = {
+      seed,
+      iteration,
+      batch: Math.floor((iteration - from) / batchSize),
+      label,
+      problems,
+      atMs: Date.now() - started,
+      replay: replayCommand(seed, iteration),
+    };
     failures.push(failure);
     log(formatFailure(failure));
   };
@@ -135,7 +143,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       problems.push(...target.newProcessProblems());
       const endOfBatch = (iteration - from + 1) % batchSize === 0 || iteration === from + iterations - 1;
       if (endOfBatch && problems.length === 0) problems.push(...(await target.checkInvariants()));
-      if (endOfBatch) log(`seed ${seed}: ${iteration - from + 1}/${iterations} cases, ${failures.length} failures, ${Date.now() - started} ms`);
+      if (endOfBatch)
+        log(`seed ${seed}: ${iteration - from + 1}/${iterations} cases, ${failures.length} failures, ${Date.now() - started} ms`);
       if (problems.length === 0) continue;
       fail(iteration, generated.label, [...new Set(problems)]);
       if (!keepGoing) break;
@@ -166,7 +175,7 @@ export function failureSignature(failure: FuzzFailure): string {
   if (crash) {
     const error = /^\s*((?:\w*Error|Error)\b[^\n]{0,90})/m.exec(crash)?.[1] ?? 'unknown error';
     const frame = /\((?:[^()\n]*\/)?(src\/[^)\s]+)\)/.exec(crash)?.[1] ?? /\bat ([^\n]{0,80})/.exec(crash)?.[1] ?? '';
-    return `crash: ${error.trim().replace(/\d+/g, "N")} ${frame ? `@ ${frame}` : ''}`.trim();
+    return `crash: ${error.trim().replace(/\d+/g, 'N')} ${frame ? `@ ${frame}` : ''}`.trim();
   }
   const errorLog = failure.problems.find((problem) => problem.startsWith('error logged'));
   if (errorLog) {

@@ -48,7 +48,12 @@ export async function startFuzzTarget(database?: { url: string; dataDir: string 
 
   const ownerToken = await mintToken('fuzz-owner');
   const protectedSessionId = dataOf(
-    await graphql<{ createSession: { id: string } }>(server.graphqlUrl, 'mutation { createSession(input: { title: "protected 一😀" }) { id } }', {}, { token: ownerToken }),
+    await graphql<{ createSession: { id: string } }>(
+      server.graphqlUrl,
+      'mutation { createSession(input: { title: "protected 一😀" }) { id } }',
+      {},
+      { token: ownerToken },
+    ),
   ).createSession.id;
   const send = async (content: string, metadata: unknown) =>
     dataOf(
@@ -67,13 +72,20 @@ export async function startFuzzTarget(database?: { url: string; dataDir: string 
   const ownSessionId = dataOf(
     await graphql<{ createSession: { id: string } }>(server.graphqlUrl, 'mutation { createSession(input: {}) { id } }', {}, { token }),
   ).createSession.id;
-  const badTokens = [await mintToken('fuzzer', { expiresIn: -10 }), await mintToken('fuzzer', { secret: 'another-secret-that-is-long-enough-0123456789' }), 'not.a.jwt', ''];
+  const badTokens = [
+    await mintToken('fuzzer', { expiresIn: -10 }),
+    await mintToken('fuzzer', { secret: 'another-secret-that-is-long-enough-0123456789' }),
+    'not.a.jwt',
+    '',
+  ];
   const port = Number(new URL(server.url).port);
   const ctx: FuzzContext = { host: '127.0.0.1', port, token, badTokens, protectedSessionId, protectedMessageId, ownSessionId };
 
   const snapshot = async () => {
     const response = await graphql(server.graphqlUrl, SNAPSHOT, { s: protectedSessionId }, { token: ownerToken });
-    const rest = await fetch(`${server.url}/chat/sessions/${protectedSessionId}/messages?limit=50`, { headers: { authorization: `Bearer ${ownerToken}` } });
+    const rest = await fetch(`${server.url}/chat/sessions/${protectedSessionId}/messages?limit=50`, {
+      headers: { authorization: `Bearer ${ownerToken}` },
+    });
     return JSON.stringify({ graphql: dataOf(response), rest: { status: rest.status, body: await rest.text() } });
   };
   const before = await snapshot();
@@ -100,7 +112,8 @@ export async function startFuzzTarget(database?: { url: string; dataDir: string 
         if (entry.level === 'error') problems.push(`error logged: ${line.slice(0, 600)}`);
       }
       // Node writes an uncaught exception as plain text, never as one of our JSON lines.
-      if (crashLines.length > 0) problems.push(`crash output on stderr (uncaught exception):\n      ${crashLines.slice(0, 14).join('\n      ')}`);
+      if (crashLines.length > 0)
+        problems.push(`crash output on stderr (uncaught exception):\n      ${crashLines.slice(0, 14).join('\n      ')}`);
       return problems;
     },
     async checkInvariants() {

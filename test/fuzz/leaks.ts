@@ -5,7 +5,10 @@ const LEAKS: readonly [string, RegExp][] = [
   ['file path', /(?:^|[\s"'(=])\/(?:work|home|tmp|usr|root|app|var|opt)\/[\w./-]+/],
   ['file path', /node_modules|file:\/\/\/|\bsrc\/[\w/.-]+\.(?:ts|js)\b|\.(?:ts|js|mjs|cjs):\d+/],
   ['driver text', /prisma|sqlite|postgres|SQLSTATE|better-sqlite3|ioredis|ECONNREFUSED|ECONNRESET|EPIPE|\bP[1-6]\d{3}\b/i],
-  ['runtime error', /\b(?:TypeError|RangeError|ReferenceError|SyntaxError|InternalError|AggregateError)\b|Cannot read propert|is not a function|Invalid URL|ERR_[A-Z_]{4,}/],
+  [
+    'runtime error',
+    /\b(?:TypeError|RangeError|ReferenceError|SyntaxError|InternalError|AggregateError)\b|Cannot read propert|is not a function|Invalid URL|ERR_[A-Z_]{4,}/,
+  ],
 ];
 
 /** The first leak found in `text`, as `kind: excerpt`, or undefined. */

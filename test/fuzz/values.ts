@@ -30,7 +30,15 @@ export function shortString(prng: Prng): string {
 
 /** Bytes that are not valid UTF-8 (overlong, surrogates, truncated sequences, stray continuation bytes). */
 export function invalidUtf8(prng: Prng): Buffer {
-  const bad = prng.pick([[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe4, 0xb8], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80]]);
+  const bad = prng.pick([
+    [0xff],
+    [0xc0, 0x80],
+    [0xed, 0xa0, 0x80],
+    [0xe4, 0xb8],
+    [0x80],
+    [0xf8, 0x88, 0x80, 0x80, 0x80],
+    [0xf4, 0x90, 0x80, 0x80],
+  ]);
   return Buffer.concat([Buffer.from(shortString(prng)), Buffer.from(bad), Buffer.from(shortString(prng))]);
 }
 
@@ -54,7 +62,12 @@ export function jsonValue(prng: Prng, depth = 0): unknown {
     case 7:
       return Array.from({ length: prng.int(0, 3) }, () => jsonValue(prng, depth + 1));
     case 8:
-      return Object.fromEntries(Array.from({ length: prng.int(0, 3) }, () => [prng.pick(['__proto__', 'constructor', 'query', shortString(prng)]), jsonValue(prng, depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: prng.int(0, 3) }, () => [
+          prng.pick(['__proto__', 'constructor', 'query', shortString(prng)]),
+          jsonValue(prng, depth + 1),
+        ]),
+      );
     default:
       return deepNest(prng.pick([10, 100, 1000]));
   }

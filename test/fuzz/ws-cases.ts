@@ -30,24 +30,49 @@ function upgradeRequest(prng: Prng, ctx: FuzzContext): { bytes: Buffer; valid: b
     valid = false;
     return bads();
   };
-  const path = bad(0.1, '/graphql', () => prng.pick(['//[', '/nope', '/graphql/', '*', '//', '/graphql?x=%', `/${edgeString(prng)}`, 'http://[::1']));
-  const protocol = bad(0.08, 'graphql-transport-ws', () => prng.pick(['', 'graphql-ws', 'a, graphql-transport-ws', ',,,', 'x'.repeat(5000), edgeString(prng), 'graphql-transport-ws graphql-transport-ws']));
+  const path = bad(0.1, '/graphql', () =>
+    prng.pick(['//[', '/nope', '/graphql/', '*', '//', '/graphql?x=%', `/${edgeString(prng)}`, 'http://[::1']),
+  );
+  const protocol = bad(0.08, 'graphql-transport-ws', () =>
+    prng.pick([
+      '',
+      'graphql-ws',
+      'a, graphql-transport-ws',
+      ',,,',
+      'x'.repeat(5000),
+      edgeString(prng),
+      'graphql-transport-ws graphql-transport-ws',
+    ]),
+  );
   const key = bad(0.06, randomKey(prng), () => prng.pick(['', 'short', '!!!!', 'A'.repeat(5000), edgeString(prng)]));
   const version = bad(0.06, '13', () => prng.pick(['', '8', 'abc', '99', '13, 8', '-13']));
-  const headers = [`Host: ${ctx.host}:${ctx.port}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, `Sec-WebSocket-Version: ${version}`];
+  const headers = [
+    `Host: ${ctx.host}:${ctx.port}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${key}`,
+    `Sec-WebSocket-Version: ${version}`,
+  ];
   if (protocol !== '' || prng.chance(0.5)) headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
   if (prng.chance(0.05)) headers.push(`Sec-WebSocket-Key: ${randomKey(prng)}`);
   if (prng.chance(0.15)) headers.push(`Origin: ${prng.pick(['http://localhost', 'null', 'http://evil.example', edgeString(prng), ''])}`);
-  if (prng.chance(0.1)) headers.push(`Sec-WebSocket-Extensions: ${prng.pick(['permessage-deflate', 'permessage-deflate; client_max_window_bits=99', 'x', ';;;'])}`);
+  if (prng.chance(0.1))
+    headers.push(
+      `Sec-WebSocket-Extensions: ${prng.pick(['permessage-deflate', 'permessage-deflate; client_max_window_bits=99', 'x', ';;;'])}`,
+    );
   if (prng.chance(0.1)) headers.push(`Authorization: Bearer ${pickToken(prng, ctx)}`);
   if (prng.chance(0.05)) headers[0] = prng.pick(['Host: [', 'Host:', `Host: ${edgeString(prng)}`]);
   if (prng.chance(0.03)) {
     valid = false;
     headers.splice(1, 1);
   }
-  const method = prng.chance(0.97) ? 'GET' : (valid = false, prng.pick(['POST', 'PUT', 'G ET']));
+  const method = prng.chance(0.97) ? 'GET' : ((valid = false), prng.pick(['POST', 'PUT', 'G ET']));
   const bytes = Buffer.from(`${method} ${path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
-  return { bytes, valid, label: `upgrade ${method} ${JSON.stringify(path).slice(0, 60)} ${JSON.stringify(headers.slice(1).map((h) => h.slice(0, 50))).slice(0, 300)}` };
+  return {
+    bytes,
+    valid,
+    label: `upgrade ${method} ${JSON.stringify(path).slice(0, 60)} ${JSON.stringify(headers.slice(1).map((h) => h.slice(0, 50))).slice(0, 300)}`,
+  };
 }
 
 function randomKey(prng: Prng): string {
@@ -83,18 +108,36 @@ function frameFor(prng: Prng, data: Buffer): { bytes: Buffer; label: string } {
   return prng.weighted<() => { bytes: Buffer; label: string }>([
     [30, () => ({ bytes: encodeFrame({ payload: data }), label: 'text' })],
     [2, () => ({ bytes: encodeFrame({ payload: data, opcode: Opcode.Binary }), label: 'binary' })],
-    [2, () => {
-      const cut = data.length >> 1;
-      return { bytes: Buffer.concat([encodeFrame({ payload: data.subarray(0, cut), fin: false }), encodeFrame({ payload: data.subarray(cut), opcode: Opcode.Continuation })]), label: 'fragmented' };
-    }],
+    [
+      2,
+      () => {
+        const cut = data.length >> 1;
+        return {
+          bytes: Buffer.concat([
+            encodeFrame({ payload: data.subarray(0, cut), fin: false }),
+            encodeFrame({ payload: data.subarray(cut), opcode: Opcode.Continuation }),
+          ]),
+          label: 'fragmented',
+        };
+      },
+    ],
     [1, () => ({ bytes: encodeFrame({ payload: data, mask: null }), label: 'unmasked' })],
     [1, () => ({ bytes: encodeFrame({ payload: data, rsv: prng.int(1, 7) }), label: 'rsv' })],
-    [1, () => ({ bytes: encodeFrame({ payload: data, opcode: prng.pick([3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf]) }), label: 'bad-opcode' })],
+    [
+      1,
+      () => ({ bytes: encodeFrame({ payload: data, opcode: prng.pick([3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf]) }), label: 'bad-opcode' }),
+    ],
     [1, () => ({ bytes: encodeFrame({ payload: data, opcode: Opcode.Continuation }), label: 'stray-continuation' })],
     [1, () => ({ bytes: encodeFrame({ payload: data, fin: false }), label: 'unfinished' })],
     [1, () => ({ bytes: encodeFrame({ payload: data, longLength: true }), label: 'long-length' })],
     [1, () => ({ bytes: encodeFrame({ payload: data, claimedLength: prng.pick([70_000, 2 ** 32, 2 ** 53]) }), label: 'claims-huge' })],
-    [1, () => ({ bytes: encodeFrame({ payload: Buffer.concat([data.subarray(0, data.length >> 1), invalidUtf8(prng)]) }), label: 'invalid-utf8' })],
+    [
+      1,
+      () => ({
+        bytes: encodeFrame({ payload: Buffer.concat([data.subarray(0, data.length >> 1), invalidUtf8(prng)]) }),
+        label: 'invalid-utf8',
+      }),
+    ],
     [1, () => ({ bytes: encodeFrame({ payload: Buffer.alloc(prng.pick([65_537, 200_000]), 0x20) }), label: 'oversized' })],
   ])();
 }
@@ -106,11 +149,18 @@ function controlFrame(prng: Prng): { bytes: Buffer; label: string } {
     [1, () => ({ bytes: encodeFrame({ payload: prng.bytes(prng.int(0, 20)), opcode: Opcode.Pong }), label: 'pong' })],
     [1, () => ({ bytes: encodeFrame({ payload: prng.bytes(126 + prng.int(0, 200)), opcode: Opcode.Ping }), label: 'ping>125' })],
     [1, () => ({ bytes: encodeFrame({ payload: Buffer.alloc(4), opcode: Opcode.Ping, fin: false }), label: 'fragmented-ping' })],
-    [3, () => {
-      const code = prng.pick([1000, 1001, 0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 3000, 4000, 4406, 4999, 5000, 65535]);
-      const reason = prng.weighted<Buffer>([[3, Buffer.from(shortString(prng))], [1, invalidUtf8(prng)], [1, Buffer.from('一'.repeat(prng.pick([40, 41, 42])))]]);
-      return { bytes: encodeFrame({ payload: closePayload(code, reason), opcode: Opcode.Close }), label: `close ${code}` };
-    }],
+    [
+      3,
+      () => {
+        const code = prng.pick([1000, 1001, 0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 3000, 4000, 4406, 4999, 5000, 65535]);
+        const reason = prng.weighted<Buffer>([
+          [3, Buffer.from(shortString(prng))],
+          [1, invalidUtf8(prng)],
+          [1, Buffer.from('一'.repeat(prng.pick([40, 41, 42])))],
+        ]);
+        return { bytes: encodeFrame({ payload: closePayload(code, reason), opcode: Opcode.Close }), label: `close ${code}` };
+      },
+    ],
     [1, () => ({ bytes: encodeFrame({ payload: Buffer.from([0x03]), opcode: Opcode.Close }), label: 'close-1-byte' })],
     [1, () => ({ bytes: prng.bytes(prng.int(1, 64)), label: 'garbage' })],
   ])();
@@ -128,7 +178,11 @@ export function generateWsSession(prng: Prng, ctx: FuzzContext): WsSession {
   }
   const count = prng.int(1, 6);
   for (let i = 0; i < count; i++) {
-    const kind = prng.weighted<'message' | 'twice' | 'control'>([[8, 'message'], [2, 'twice'], [2, 'control']]);
+    const kind = prng.weighted<'message' | 'twice' | 'control'>([
+      [8, 'message'],
+      [2, 'twice'],
+      [2, 'control'],
+    ]);
     if (kind === 'control') {
       const frame = controlFrame(prng);
       writes.push(frame.bytes);

@@ -39,7 +39,10 @@ describe('requests Node cannot parse', () => {
   });
 
   it('answers headers over MAX_HEADER_BYTES with 431 in JSON', async () => {
-    const response = await rawRequest(chat.server.url, requestHead('GET /healthz HTTP/1.1', ['Host: localhost', `x-padding: ${'a'.repeat(9000)}`]));
+    const response = await rawRequest(
+      chat.server.url,
+      requestHead('GET /healthz HTTP/1.1', ['Host: localhost', `x-padding: ${'a'.repeat(9000)}`]),
+    );
     expectJsonError(response, 431, 'REQUEST_HEADER_FIELDS_TOO_LARGE');
   });
 
@@ -57,7 +60,10 @@ describe('requests Node cannot parse', () => {
   });
 
   it('accepts headers just under the limit and keeps serving', async () => {
-    const response = await rawRequest(chat.server.url, requestHead('GET /healthz HTTP/1.1', ['Host: localhost', 'connection: close', `x-padding: ${'a'.repeat(7000)}`]));
+    const response = await rawRequest(
+      chat.server.url,
+      requestHead('GET /healthz HTTP/1.1', ['Host: localhost', 'connection: close', `x-padding: ${'a'.repeat(7000)}`]),
+    );
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
   });

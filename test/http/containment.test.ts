@@ -42,7 +42,8 @@ function expectContained(response: RawResponse, shape: 'graphql' | 'rest'): stri
   return correlationId;
 }
 
-const get = (path: string, headers: string[] = []) => requestHead(`GET ${path} HTTP/1.1`, ['Host: localhost', 'connection: close', ...headers]);
+const get = (path: string, headers: string[] = []) =>
+  requestHead(`GET ${path} HTTP/1.1`, ['Host: localhost', 'connection: close', ...headers]);
 const post = (path: string, body: string) =>
   requestHead(`POST ${path} HTTP/1.1`, ['Host: localhost', 'connection: close', 'content-type: application/json'], body);
 
@@ -50,7 +51,12 @@ describe('the request handler in front of failing parts', () => {
   const faults = watchProcessFaults();
   const logs = captureLogs();
   const fail = { health: 'none', rest: 'none', yoga: 'none' } as Record<'health' | 'rest' | 'yoga', 'none' | 'sync' | 'async'>;
-  const raise = (mode: 'none' | 'sync' | 'async') => (mode === 'sync' ? (() => { throw secretFailure(); })() : Promise.reject(secretFailure()));
+  const raise = (mode: 'none' | 'sync' | 'async') =>
+    mode === 'sync'
+      ? (() => {
+          throw secretFailure();
+        })()
+      : Promise.reject(secretFailure());
   const health: HealthHandler = (req) => {
     if (fail.health === 'none' || !req.url?.startsWith('/healthz')) return Promise.resolve(false);
     return raise(fail.health) as Promise<boolean>;
@@ -140,7 +146,11 @@ describe('the real app with a logger that throws and an unreachable database', (
     const token = await server.token(uniqueUser('u'));
     expectContained(await rawRequest(server.url, get('/readyz')), 'graphql');
     const count = JSON.stringify({ query: 'query($id: ID!) { messageCount(sessionId: $id) }', variables: { id: 's1' } });
-    const graphql = requestHead('POST /graphql HTTP/1.1', ['Host: localhost', 'connection: close', 'content-type: application/json', `authorization: Bearer ${token}`], count);
+    const graphql = requestHead(
+      'POST /graphql HTTP/1.1',
+      ['Host: localhost', 'connection: close', 'content-type: application/json', `authorization: Bearer ${token}`],
+      count,
+    );
     expectContained(await rawRequest(server.url, graphql), 'graphql');
     const rest = await rawRequest(server.url, get('/chat/sessions/s1/messages/count', [`authorization: Bearer ${token}`]));
     expectContained(rest, 'rest');

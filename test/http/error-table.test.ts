@@ -40,18 +40,38 @@ describe('the error table', () => {
     ['a syntax error', 'GRAPHQL_PARSE_FAILED', () => post(JSON.stringify({ query: '{ sessions {' }))],
     ['an unknown field', 'GRAPHQL_VALIDATION_FAILED', () => post(JSON.stringify({ query: '{ nope }' }))],
     ['a query over MAX_QUERY_DEPTH', 'GRAPHQL_VALIDATION_FAILED', () => post(JSON.stringify({ query: deep }))],
-    ['a variable of the wrong type', 'BAD_USER_INPUT', () => post(JSON.stringify({ query: 'query($n: Int) { messages(sessionId: "s", limit: $n) { id } }', variables: { n: 'ten' } }))],
+    [
+      'a variable of the wrong type',
+      'BAD_USER_INPUT',
+      () => post(JSON.stringify({ query: 'query($n: Int) { messages(sessionId: "s", limit: $n) { id } }', variables: { n: 'ten' } })),
+    ],
     ['a body that is not JSON', 'BAD_REQUEST', () => post('{"query":')],
     ['a body that is not UTF-8', 'BAD_REQUEST', () => post(new Uint8Array([0x7b, 0xff, 0x7d]))],
     ['a body without a query', 'BAD_REQUEST', () => post(JSON.stringify({ variables: {} }))],
     ['a batch when batching is off', 'BAD_REQUEST', () => post(JSON.stringify([{ query: '{ __typename }' }]))],
-    ['a body over MAX_BODY_BYTES', 'REQUEST_ENTITY_TOO_LARGE', () => post(JSON.stringify({ query: `{ __typename } #${'x'.repeat(300_000)}` }))],
+    [
+      'a body over MAX_BODY_BYTES',
+      'REQUEST_ENTITY_TOO_LARGE',
+      () => post(JSON.stringify({ query: `{ __typename } #${'x'.repeat(300_000)}` })),
+    ],
     ['PUT /graphql', 'METHOD_NOT_ALLOWED', () => call(chat.server.graphqlUrl, { method: 'PUT', headers: graphqlHeaders, body: '{}' })],
     ['a mutation over GET', 'METHOD_NOT_ALLOWED', () => getQuery(chat.server.graphqlUrl, 'mutation { deleteMessage(id: "m") { id } }')],
-    ['GET with two operations and no operationName', 'OPERATION_RESOLUTION_FAILURE', () => getQuery(chat.server.graphqlUrl, 'query A { __typename } query B { __typename }')],
+    [
+      'GET with two operations and no operationName',
+      'OPERATION_RESOLUTION_FAILURE',
+      () => getQuery(chat.server.graphqlUrl, 'query A { __typename } query B { __typename }'),
+    ],
     ['a GET without the CSRF header', 'FORBIDDEN', () => getQuery(strict.server.graphqlUrl, '{ __typename }')],
-    ['a batch over MAX_BATCH_OPERATIONS', 'REQUEST_ENTITY_TOO_LARGE', () =>
-      call(strict.server.graphqlUrl, { method: 'POST', headers: graphqlHeaders, body: JSON.stringify(Array.from({ length: 3 }, () => ({ query: '{ __typename }' }))) })],
+    [
+      'a batch over MAX_BATCH_OPERATIONS',
+      'REQUEST_ENTITY_TOO_LARGE',
+      () =>
+        call(strict.server.graphqlUrl, {
+          method: 'POST',
+          headers: graphqlHeaders,
+          body: JSON.stringify(Array.from({ length: 3 }, () => ({ query: '{ __typename }' }))),
+        }),
+    ],
   ];
 
   it.each(requestErrors)('answers %s with %s and the table status', async (_name, code, run) => {
@@ -62,11 +82,25 @@ describe('the error table', () => {
   });
 
   const executionErrors: [string, string, () => Promise<Outcome>][] = [
-    ['a send without a token', 'UNAUTHENTICATED', () => post(JSON.stringify({ query: 'mutation { sendMessage(sessionId: "s", input: { content: "x" }) { id } }' }))],
-    ['an unknown session', 'NOT_FOUND', async () =>
-      post(JSON.stringify({ query: '{ session(id: "nope") { id } }' }), { authorization: `Bearer ${await mintToken('table-user')}` })],
-    ['an invalid cursor', 'BAD_USER_INPUT', async () =>
-      post(JSON.stringify({ query: '{ sessions(after: "!!") { edges { cursor } } }' }), { authorization: `Bearer ${await mintToken('table-user')}` })],
+    [
+      'a send without a token',
+      'UNAUTHENTICATED',
+      () => post(JSON.stringify({ query: 'mutation { sendMessage(sessionId: "s", input: { content: "x" }) { id } }' })),
+    ],
+    [
+      'an unknown session',
+      'NOT_FOUND',
+      async () =>
+        post(JSON.stringify({ query: '{ session(id: "nope") { id } }' }), { authorization: `Bearer ${await mintToken('table-user')}` }),
+    ],
+    [
+      'an invalid cursor',
+      'BAD_USER_INPUT',
+      async () =>
+        post(JSON.stringify({ query: '{ sessions(after: "!!") { edges { cursor } } }' }), {
+          authorization: `Bearer ${await mintToken('table-user')}`,
+        }),
+    ],
   ];
 
   it.each(executionErrors)('answers %s (an execution error) with %s, a table code, over 200', async (_name, code, run) => {

@@ -36,12 +36,20 @@ describe.each(testedProviders())('request bodies on %s', (provider) => {
   async function postGraphQL(userId: string, body: Buffer | string) {
     const response = await fetch(chat.server.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${await mintToken(userId)}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        authorization: `Bearer ${await mintToken(userId)}`,
+      },
       body: typeof body === 'string' ? body : new Uint8Array(body),
     });
     const text = await response.text();
     expectNoInternals(text);
-    return { status: response.status, body: JSON.parse(text) as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] }, headers: response.headers };
+    return {
+      status: response.status,
+      body: JSON.parse(text) as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] },
+      headers: response.headers,
+    };
   }
 
   const stored = async (userId: string, sessionId: string) =>
@@ -81,7 +89,10 @@ describe.each(testedProviders())('request bodies on %s', (provider) => {
     const sessionId = await chat.createSession(alice);
     const text = 'é ß 中文 🎉 \u{10FFFF}';
     const query = JSON.stringify(print(SendMessageDocument));
-    const viaGraphQL = await postGraphQL(alice, Buffer.from(`{"query":${query},"variables":{"sessionId":"${sessionId}","input":{"content":"${text}"}}}`));
+    const viaGraphQL = await postGraphQL(
+      alice,
+      Buffer.from(`{"query":${query},"variables":{"sessionId":"${sessionId}","input":{"content":"${text}"}}}`),
+    );
     expect(viaGraphQL.body.errors).toBeUndefined();
     expect((await rest.as(alice, 'POST', messagesOf(sessionId), { body: { content: text } })).status).toBe(201);
     expect(await stored(alice, sessionId)).toEqual([text, text]);
@@ -118,18 +129,19 @@ describe.each(testedProviders())('request bodies on %s', (provider) => {
     expect(await stored(alice, sessionId)).toEqual([]);
   });
 
-  it.each([['variables', '%7B'], ['variables', '%5B1%5D'], ['extensions', 'nope']])(
-    'answers a GET whose %s parameter is not a JSON object with 400 BAD_REQUEST, not a masked 500',
-    async (name, value) => {
-      const response = await fetch(`${chat.server.graphqlUrl}?query=%7B__typename%7D&${name}=${value}`, {
-        headers: { accept: 'application/graphql-response+json' },
-      });
-      const text = await response.text();
-      expectNoInternals(text);
-      expect(response.status).toBe(400);
-      const body = JSON.parse(text) as { errors: { message: string; extensions: Record<string, unknown> }[] };
-      expect(body.errors[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', correlationId: expect.any(String) });
-      expect(body.errors[0]?.message).toMatch(new RegExp(`"?${name}"?.*(JSON|object)`));
-    },
-  );
+  it.each([
+    ['variables', '%7B'],
+    ['variables', '%5B1%5D'],
+    ['extensions', 'nope'],
+  ])('answers a GET whose %s parameter is not a JSON object with 400 BAD_REQUEST, not a masked 500', async (name, value) => {
+    const response = await fetch(`${chat.server.graphqlUrl}?query=%7B__typename%7D&${name}=${value}`, {
+      headers: { accept: 'application/graphql-response+json' },
+    });
+    const text = await response.text();
+    expectNoInternals(text);
+    expect(response.status).toBe(400);
+    const body = JSON.parse(text) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', correlationId: expect.any(String) });
+    expect(body.errors[0]?.message).toMatch(new RegExp(`"?${name}"?.*(JSON|object)`));
+  });
 });

@@ -13,7 +13,11 @@ const json = ['content-type: application/json', 'accept: application/graphql-res
 
 function graphqlPost(host: string[] | Buffer, target = '/graphql', method = 'POST'): string | Buffer {
   if (Buffer.isBuffer(host)) {
-    return Buffer.concat([Buffer.from(`${method} ${target} HTTP/1.1\r\n`), host, Buffer.from(`\r\n${requestHead('', json, query).slice(2)}`)]);
+    return Buffer.concat([
+      Buffer.from(`${method} ${target} HTTP/1.1\r\n`),
+      host,
+      Buffer.from(`\r\n${requestHead('', json, query).slice(2)}`),
+    ]);
   }
   return requestHead(`${method} ${target} HTTP/1.1`, [...host, ...json], query);
 }
@@ -60,11 +64,20 @@ describe('Host header and request target', () => {
   });
 
   it('answers a bad Host on a REST path in the REST error shape, and on /healthz too', async () => {
-    const rest = await rawRequest(chat.server.url, requestHead('GET /chat/sessions/s1/messages HTTP/1.1', ['Host: [::1', 'connection: close']));
+    const rest = await rawRequest(
+      chat.server.url,
+      requestHead('GET /chat/sessions/s1/messages HTTP/1.1', ['Host: [::1', 'connection: close']),
+    );
     expectNoInternals(rest.raw);
     expect(rest.status).toBe(400);
     const body = JSON.parse(rest.body) as Record<string, unknown>;
-    expect(body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'BAD_REQUEST', message: expect.stringMatching(/Host/), correlationId: rest.headers['x-correlation-id'] });
+    expect(body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/Host/),
+      correlationId: rest.headers['x-correlation-id'],
+    });
     const health = await rawRequest(chat.server.url, requestHead('GET /healthz HTTP/1.1', ['Host: a b', 'connection: close']));
     expectEdgeError(health, 400, 'BAD_REQUEST');
   });
@@ -77,7 +90,10 @@ describe('Host header and request target', () => {
     }
     const absolute = await rawRequest(chat.server.url, graphqlPost(['Host: localhost'], 'http://chat.example.com/graphql'));
     expect(JSON.parse(absolute.body)).toEqual({ data: { __typename: 'Query' } });
-    const health = await rawRequest(chat.server.url, requestHead('GET http://localhost/healthz HTTP/1.1', ['Host: localhost', 'connection: close']));
+    const health = await rawRequest(
+      chat.server.url,
+      requestHead('GET http://localhost/healthz HTTP/1.1', ['Host: localhost', 'connection: close']),
+    );
     expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
   });
 

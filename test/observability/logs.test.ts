@@ -31,7 +31,12 @@ describe('logs', () => {
   it('writes one access line per HTTP request: method, path, route, status, duration, user and correlation id', async () => {
     const alice = uniqueUser('alice');
     const token = await server.token(alice);
-    const response = await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'logged' } }, { token, headers: { 'x-request-id': 'req-create-0001' } });
+    const response = await graphql(
+      server.graphqlUrl,
+      CreateSessionDocument,
+      { input: { title: 'logged' } },
+      { token, headers: { 'x-request-id': 'req-create-0001' } },
+    );
     dataOf(response);
     const line = await logs.waitForLine(isHttp('req-create-0001'));
     expect(line).toMatchObject({ level: 'info', method: 'POST', path: '/graphql', route: '/graphql', status: 200, userId: alice });
@@ -66,14 +71,26 @@ describe('logs', () => {
     const token = await server.token(user);
     const cookieSecret = 'cookie-secret-value-0123456789';
     // Valid token in the header and the cookie, an unrelated secret cookie, a token in the query string.
-    await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'redaction' } }, {
-      token,
-      headers: { cookie: `jwt=${token}; session=${cookieSecret}`, 'x-request-id': 'req-redact-0001' },
+    await graphql(
+      server.graphqlUrl,
+      CreateSessionDocument,
+      { input: { title: 'redaction' } },
+      {
+        token,
+        headers: { cookie: `jwt=${token}; session=${cookieSecret}`, 'x-request-id': 'req-redact-0001' },
+      },
+    );
+    await fetch(`${server.url}/graphql?query=%7B__typename%7D&token=${token}`, {
+      headers: { authorization: `Bearer ${token}`, 'x-request-id': 'req-redact-0002' },
     });
-    await fetch(`${server.url}/graphql?query=%7B__typename%7D&token=${token}`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'req-redact-0002' } });
     // An invalid token is refused, and the refusal logged, without the token.
     const forged = `${token.slice(0, -4)}AAAA`;
-    await graphql(server.graphqlUrl, MessageCountDocument, { sessionId: '00000000-0000-4000-8000-000000000000' }, { token: forged, headers: { 'x-request-id': 'req-redact-0003' } });
+    await graphql(
+      server.graphqlUrl,
+      MessageCountDocument,
+      { sessionId: '00000000-0000-4000-8000-000000000000' },
+      { token: forged, headers: { 'x-request-id': 'req-redact-0003' } },
+    );
     // And over a WebSocket: the token in connection_init's payload.
     const ws = await openRawSocket(server.wsUrl, { cookie: `jwt=${token}` });
     ws.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
@@ -84,7 +101,8 @@ describe('logs', () => {
     await logs.waitForLine(isHttp('req-redact-0003'));
 
     expect(logs.lines().filter((line) => line.userId === user).length).toBeGreaterThanOrEqual(3);
-    for (const secret of [token, forged, token.split('.')[2]!, forged.split('.')[2]!, cookieSecret]) expect(logs.text).not.toContain(secret);
+    for (const secret of [token, forged, token.split('.')[2]!, forged.split('.')[2]!, cookieSecret])
+      expect(logs.text).not.toContain(secret);
   });
 
   it('redacts credentials whatever field or error they are logged in', () => {
@@ -100,7 +118,11 @@ describe('logs', () => {
     expect(stream.text).not.toContain('c2lnbmF0dXJlLXZhbHVl');
     expect(stream.text).not.toContain('params-token-value');
     expect(stream.text).not.toContain('jwt=abc');
-    expect(line).toMatchObject({ level: 'error', message: 'failed', headers: { authorization: '[REDACTED]', cookie: '[REDACTED]', 'x-request-id': 'kept-id-01' } });
+    expect(line).toMatchObject({
+      level: 'error',
+      message: 'failed',
+      headers: { authorization: '[REDACTED]', cookie: '[REDACTED]', 'x-request-id': 'kept-id-01' },
+    });
     expect((line!.error as { stack: string }).stack).toMatch(/verification failed for Bearer \[REDACTED\]\n\s+at /);
   });
 
@@ -119,9 +141,14 @@ describe('logs', () => {
     const stream = captureLogStream('info');
     const broken = await startTestServer('sqlite', { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/chat' }, { logger: stream.logger });
     try {
-      const response = await graphql(broken.graphqlUrl, MessageCountDocument, { sessionId: '00000000-0000-4000-8000-000000000000' }, {
-        token: await broken.token(uniqueUser('u')),
-      });
+      const response = await graphql(
+        broken.graphqlUrl,
+        MessageCountDocument,
+        { sessionId: '00000000-0000-4000-8000-000000000000' },
+        {
+          token: await broken.token(uniqueUser('u')),
+        },
+      );
       const correlationId = response.errors?.[0]?.extensions?.correlationId;
       expect(response.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
       const line = await stream.waitForLine((entry) => entry.message === 'dependency unavailable');
@@ -135,11 +162,14 @@ describe('logs', () => {
   it('writes a WebSocket connection’s open and close lines: user, correlation id, code, who closed, duration, operations', async () => {
     const alice = uniqueUser('alice');
     const token = await server.token(alice);
-    const sessionId = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'ws log' } }, { token })).createSession.id;
+    const sessionId = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'ws log' } }, { token }))
+      .createSession.id;
     const ws = await openRawSocket(server.wsUrl, { 'x-request-id': 'ws-conn-000001' });
     ws.send({ type: 'connection_init', payload: { token } });
     await ws.next('connection_ack');
-    expect(await logs.waitForLine((line) => line.message === 'ws connection open' && line.correlationId === 'ws-conn-000001')).toMatchObject({
+    expect(
+      await logs.waitForLine((line) => line.message === 'ws connection open' && line.correlationId === 'ws-conn-000001'),
+    ).toMatchObject({
       level: 'info',
       userId: alice,
     });
@@ -156,7 +186,9 @@ describe('logs', () => {
     const early = await openRawSocket(server.wsUrl, { 'x-request-id': 'ws-conn-000002' });
     early.send({ id: 'x', type: 'subscribe', payload: { query: '{ __typename }' } });
     expect((await early.closed).code).toBe(4401);
-    expect(await logs.waitForLine((line) => line.message === 'ws connection closed' && line.correlationId === 'ws-conn-000002')).toMatchObject({
+    expect(
+      await logs.waitForLine((line) => line.message === 'ws connection closed' && line.correlationId === 'ws-conn-000002'),
+    ).toMatchObject({
       code: 4401,
       initiator: 'server',
       acknowledged: false,
@@ -168,7 +200,8 @@ describe('logs', () => {
   it('at LOG_LEVEL=debug says which operation ran, how long it took, and each WebSocket frame type', async () => {
     const alice = uniqueUser('alice');
     const token = await server.token(alice);
-    const sessionId = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'debug' } }, { token })).createSession.id;
+    const sessionId = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'debug' } }, { token }))
+      .createSession.id;
     const ws = connectWs(server.wsUrl, { token });
     const sub = subscribe(ws.client, RECEIVED, { sessionId });
     await logs.waitForLine((line) => line.message === 'ws frame' && line.type === 'subscribe' && line.operationName === 'Watch');
@@ -181,7 +214,12 @@ describe('logs', () => {
     await logs.waitForLine((line) => line.message === 'ws frame' && line.type === 'connection_init');
     await ws.dispose();
     // Frame lines carry the type and id, never a payload (connection_init's holds the token).
-    expect(logs.lines().filter((line) => line.message === 'ws frame').every((line) => line.payload === undefined)).toBe(true);
+    expect(
+      logs
+        .lines()
+        .filter((line) => line.message === 'ws frame')
+        .every((line) => line.payload === undefined),
+    ).toBe(true);
     expect(logs.text).not.toContain(token);
   });
 

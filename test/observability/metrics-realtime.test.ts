@@ -17,7 +17,8 @@ import { openStalledSocket } from '../support/stalled-ws.ts';
 import { waitForPresence } from '../support/subscription-live.ts';
 
 async function createSession(server: TestServer, token: string): Promise<string> {
-  return dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'realtime metrics' } }, { token })).createSession.id;
+  return dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'realtime metrics' } }, { token })).createSession
+    .id;
 }
 
 async function send(server: TestServer, token: string, sessionId: string, content: string): Promise<void> {
@@ -39,7 +40,8 @@ describe('real-time metrics', () => {
       // The client never reads its ack: the server's log line says when it is acknowledged.
       await logs.waitForLine((line) => line.message === 'ws connection open' && line.userId === user);
       const query = 'query($s: ID!) { messages(sessionId: $s, limit: 4) { content } }';
-      for (let i = 0; i < 60; i++) stalled.send({ id: `q${i}`, type: MessageType.Subscribe, payload: { query, variables: { s: sessionId } } });
+      for (let i = 0; i < 60; i++)
+        stalled.send({ id: `q${i}`, type: MessageType.Subscribe, payload: { query, variables: { s: sessionId } } });
       const url = `${server.url}/metrics`;
       await waitForMetric(url, 'chat_slow_consumer_closes_total', { reason: 'send_buffer' }, (v) => v === 1, 15_000);
       const scrape = await scrapeMetrics(url);
@@ -80,7 +82,11 @@ describe('real-time metrics', () => {
       let onEvent: () => void = () => {};
       const firstEvent = new Promise<void>((resolve) => (onEvent = resolve));
       const stop = client.subscribe<{ messageReceived: { content: string } }>(
-        { query: 'subscription Feed($s: ID!) { messageReceived(sessionId: $s) { content } }', variables: { s: sessionId }, operationName: 'Feed' },
+        {
+          query: 'subscription Feed($s: ID!) { messageReceived(sessionId: $s) { content } }',
+          variables: { s: sessionId },
+          operationName: 'Feed',
+        },
         { next: (result) => (received.push(result.data?.messageReceived.content ?? ''), onEvent()), error: () => {}, complete: () => {} },
       );
       await waitForPresence(server, sessionId, 1);

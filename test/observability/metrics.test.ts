@@ -54,7 +54,8 @@ describe.each(testedProviders())('/metrics on %s', (provider) => {
   it('moves with a send, a WebSocket connect, subscribe, delivery and close', async () => {
     const alice = uniqueUser('alice');
     const token = await server.token(alice);
-    const sessionId = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'metrics' } }, { token })).createSession.id;
+    const sessionId = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'metrics' } }, { token }))
+      .createSession.id;
     const before = await scrapeMetrics(metricsUrl);
 
     const ws = connectWs(server.wsUrl, { token });
@@ -62,13 +63,20 @@ describe.each(testedProviders())('/metrics on %s', (provider) => {
     await waitForPresence(server, sessionId, 1);
     const live = await scrapeMetrics(metricsUrl);
     expect(live.value('chat_ws_connections_open')).toBe(before.value('chat_ws_connections_open') + 1);
-    expect(live.value('chat_subscriptions_active', { transport: 'ws' })).toBe(before.value('chat_subscriptions_active', { transport: 'ws' }) + 1);
+    expect(live.value('chat_subscriptions_active', { transport: 'ws' })).toBe(
+      before.value('chat_subscriptions_active', { transport: 'ws' }) + 1,
+    );
     const watch = { operation: 'Watch', type: 'subscription', result: 'OK' };
     expect(live.value('chat_graphql_operations_total', watch)).toBe(before.value('chat_graphql_operations_total', watch) + 1);
 
     dataOf(await graphql(server.graphqlUrl, SendMessageDocument, { sessionId, input: { content: 'counted' } }, { token }));
     await sub.waitFor(1);
-    const sent = await waitForMetric(metricsUrl, 'chat_subscription_deliveries_total', { transport: 'ws' }, (v) => v > before.value('chat_subscription_deliveries_total', { transport: 'ws' }));
+    const sent = await waitForMetric(
+      metricsUrl,
+      'chat_subscription_deliveries_total',
+      { transport: 'ws' },
+      (v) => v > before.value('chat_subscription_deliveries_total', { transport: 'ws' }),
+    );
     expect(sent).toBe(before.value('chat_subscription_deliveries_total', { transport: 'ws' }) + 1);
     const after = await scrapeMetrics(metricsUrl);
     const send = { operation: 'SendMessage', type: 'mutation', result: 'OK' };
@@ -80,17 +88,26 @@ describe.each(testedProviders())('/metrics on %s', (provider) => {
       before.value('chat_graphql_operation_duration_seconds_count', { operation: 'SendMessage', type: 'mutation' }) + 1,
     );
     for (const stage of ['stored', 'published']) {
-      expect(after.value('chat_message_send_seconds_count', { stage })).toBe(before.value('chat_message_send_seconds_count', { stage }) + 1);
+      expect(after.value('chat_message_send_seconds_count', { stage })).toBe(
+        before.value('chat_message_send_seconds_count', { stage }) + 1,
+      );
     }
     expect(after.value('chat_message_send_seconds_sum', { stage: 'published' })).toBeGreaterThan(0);
     const post = { route: '/graphql', method: 'POST', status: '200' };
     expect(after.value('chat_http_requests_total', post)).toBe(before.value('chat_http_requests_total', post) + 1);
-    expect(after.value('chat_http_request_duration_seconds_count', post)).toBe(before.value('chat_http_request_duration_seconds_count', post) + 1);
+    expect(after.value('chat_http_request_duration_seconds_count', post)).toBe(
+      before.value('chat_http_request_duration_seconds_count', post) + 1,
+    );
 
     await ws.dispose();
     const closes = { code: '1000', initiator: 'client' };
     await waitForMetric(metricsUrl, 'chat_ws_closes_total', closes, (v) => v === before.value('chat_ws_closes_total', closes) + 1);
-    const closed = await waitForMetric(metricsUrl, 'chat_subscriptions_active', { transport: 'ws' }, (v) => v === before.value('chat_subscriptions_active', { transport: 'ws' }));
+    const closed = await waitForMetric(
+      metricsUrl,
+      'chat_subscriptions_active',
+      { transport: 'ws' },
+      (v) => v === before.value('chat_subscriptions_active', { transport: 'ws' }),
+    );
     expect(closed).toBe(before.value('chat_subscriptions_active', { transport: 'ws' }));
     expect((await scrapeMetrics(metricsUrl)).value('chat_ws_connections_open')).toBe(before.value('chat_ws_connections_open'));
     // No label value names a user or a session.
@@ -127,8 +144,14 @@ describe.each(testedProviders())('/metrics on %s', (provider) => {
     const ws = await openRawSocket(server.wsUrl);
     ws.send({ type: 'connection_init', payload: { token } });
     await ws.next('connection_ack');
-    ws.send({ id: 'c', type: 'subscribe', payload: { query: 'query Counted($s: ID!) { messageCount(sessionId: $s) }', variables: { s: NO_SESSION } } });
-    expect(((await ws.next('next')).payload as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('NOT_FOUND');
+    ws.send({
+      id: 'c',
+      type: 'subscribe',
+      payload: { query: 'query Counted($s: ID!) { messageCount(sessionId: $s) }', variables: { s: NO_SESSION } },
+    });
+    expect(((await ws.next('next')).payload as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
+      'NOT_FOUND',
+    );
     for (const id of ['v1', 'v2']) {
       ws.send({ id, type: 'subscribe', payload: { query: 'query Refused { nope }', operationName: 'Refused' } });
       await ws.next('error');
@@ -138,7 +161,8 @@ describe.each(testedProviders())('/metrics on %s', (provider) => {
     // METRICS_MAX_OPERATION_NAMES=12: a client inventing names fills the cap, then counts as __other.
     for (let i = 0; i < 15; i++) await graphql(server.graphqlUrl, `query Invented${i} { __typename }`, undefined, { token });
     const after = await scrapeMetrics(metricsUrl);
-    const delta = (labels: Record<string, string>) => after.value('chat_graphql_operations_total', labels) - before.value('chat_graphql_operations_total', labels);
+    const delta = (labels: Record<string, string>) =>
+      after.value('chat_graphql_operations_total', labels) - before.value('chat_graphql_operations_total', labels);
     expect(delta({ operation: 'MessageCount', type: 'query', result: 'NOT_FOUND' })).toBe(1);
     expect(delta({ operation: '__anonymous', type: 'query', result: 'OK' })).toBe(1);
     expect(delta({ operation: 'Broken', result: 'GRAPHQL_VALIDATION_FAILED' })).toBe(2);
@@ -155,7 +179,12 @@ describe('/metrics when dependencies are away', () => {
   it('counts SERVICE_UNAVAILABLE answers and database errors', async () => {
     const server = await startTestServer('sqlite', { DATABASE_URL: `postgresql://postgres@127.0.0.1:${await closedPort()}/chat` });
     try {
-      const response = await graphql(server.graphqlUrl, MessageCountDocument, { sessionId: NO_SESSION }, { token: await server.token(uniqueUser('u')) });
+      const response = await graphql(
+        server.graphqlUrl,
+        MessageCountDocument,
+        { sessionId: NO_SESSION },
+        { token: await server.token(uniqueUser('u')) },
+      );
       expect(response.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
       const scrape = await scrapeMetrics(`${server.url}/metrics`);
       expect(scrape.value('chat_service_unavailable_total')).toBe(1);
@@ -170,8 +199,10 @@ describe('/metrics when dependencies are away', () => {
     const server = await startTestServer('sqlite', { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
     try {
       const token = await server.token(uniqueUser('alice'));
-      const sessionId = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'no redis' } }, { token })).createSession.id;
-      for (let i = 0; i < 2; i++) dataOf(await graphql(server.graphqlUrl, SendMessageDocument, { sessionId, input: { content: `m${i}` } }, { token }));
+      const sessionId = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { title: 'no redis' } }, { token }))
+        .createSession.id;
+      for (let i = 0; i < 2; i++)
+        dataOf(await graphql(server.graphqlUrl, SendMessageDocument, { sessionId, input: { content: `m${i}` } }, { token }));
       const url = `${server.url}/metrics`;
       await waitForMetric(url, 'chat_redis_publish_failures_total', {}, (v) => v >= 2);
       const scrape = await scrapeMetrics(url);

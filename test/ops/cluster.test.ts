@@ -60,7 +60,8 @@ describe.runIf(enabled)('npm run cluster', () => {
   it('delivers a message sent to one instance to a subscriber on the other', async () => {
     const [a, b] = ports.map((port) => `127.0.0.1:${port}/graphql`) as [string, string];
     const token = await mintToken('cluster-alice');
-    const sessionId = dataOf(await graphql(`http://${a}`, CreateSessionDocument, { input: { title: 'cluster' } }, { token })).createSession.id;
+    const sessionId = dataOf(await graphql(`http://${a}`, CreateSessionDocument, { input: { title: 'cluster' } }, { token })).createSession
+      .id;
     const ws = connectWs(`ws://${b}`, { token });
     try {
       const sub = subscribe<{ messageReceived: { content: string } }>(ws.client, RECEIVED, { s: sessionId });

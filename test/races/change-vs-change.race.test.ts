@@ -35,30 +35,35 @@ const outcome = (response: GraphQLResponse<unknown>) => (response.errors ? (erro
 describe.each(testedProviders())('concurrent changes to one message on %s', (provider) => {
   const servers = useRacingServers(provider, { MESSAGES_PER_MINUTE: '0' });
 
-  it.each(PAIRS)(`%s racing %s (${TRIALS} trials): the loser answers NOT_FOUND, never an internal error`, async (first, second) => {
-    const owner = uniqueUser('owner');
-    const sessionId = await servers.createSession(owner);
-    const run = (instance: number, change: Change, id: string) => {
-      if (change === 'edit') return servers.as(instance, owner, UpdateMessageDocument, { id, input: { content: `edited on ${instance}` } });
-      if (change === 'delete') return servers.as(instance, owner, DeleteMessageDocument, { id });
-      return servers.as(instance, owner, ClearConversationDocument, { sessionId });
-    };
-    const unexpected: string[] = [];
-    for (let trial = 0; trial < TRIALS; trial++) {
-      // A neighbour that only a clear removes keeps the counter check meaningful.
-      await servers.send(trial, owner, sessionId, `bystander ${trial}`);
-      const { id } = await servers.send(trial, owner, sessionId, `target ${trial}`);
-      const outcomes = (await Promise.all([run(trial, first, id), run(trial + 1, second, id)])).map(outcome);
-      const allowed =
-        first === second && first === 'edit'
-          ? outcomes.every((result) => result === 'ok')
-          : first === second
-            ? [...outcomes].sort().join() === 'NOT_FOUND,ok'
-            : outcomes.every((result) => result === 'ok' || result === 'NOT_FOUND');
-      if (!allowed) unexpected.push(`trial ${trial}: ${outcomes.join(', ')}`);
-    }
-    const counter = dataOf(await servers.as(0, owner, SessionDocument, { id: sessionId })).session.messageCount;
-    const rows = dataOf(await servers.as(0, owner, MessageCountDocument, { sessionId })).messageCount;
-    expect({ unexpected, counter }).toEqual({ unexpected: [], counter: rows });
-  }, RACE_TIMEOUT_MS);
+  it.each(PAIRS)(
+    `%s racing %s (${TRIALS} trials): the loser answers NOT_FOUND, never an internal error`,
+    async (first, second) => {
+      const owner = uniqueUser('owner');
+      const sessionId = await servers.createSession(owner);
+      const run = (instance: number, change: Change, id: string) => {
+        if (change === 'edit')
+          return servers.as(instance, owner, UpdateMessageDocument, { id, input: { content: `edited on ${instance}` } });
+        if (change === 'delete') return servers.as(instance, owner, DeleteMessageDocument, { id });
+        return servers.as(instance, owner, ClearConversationDocument, { sessionId });
+      };
+      const unexpected: string[] = [];
+      for (let trial = 0; trial < TRIALS; trial++) {
+        // A neighbour that only a clear removes keeps the counter check meaningful.
+        await servers.send(trial, owner, sessionId, `bystander ${trial}`);
+        const { id } = await servers.send(trial, owner, sessionId, `target ${trial}`);
+        const outcomes = (await Promise.all([run(trial, first, id), run(trial + 1, second, id)])).map(outcome);
+        const allowed =
+          first === second && first === 'edit'
+            ? outcomes.every((result) => result === 'ok')
+            : first === second
+              ? [...outcomes].sort().join() === 'NOT_FOUND,ok'
+              : outcomes.every((result) => result === 'ok' || result === 'NOT_FOUND');
+        if (!allowed) unexpected.push(`trial ${trial}: ${outcomes.join(', ')}`);
+      }
+      const counter = dataOf(await servers.as(0, owner, SessionDocument, { id: sessionId })).session.messageCount;
+      const rows = dataOf(await servers.as(0, owner, MessageCountDocument, { sessionId })).messageCount;
+      expect({ unexpected, counter }).toEqual({ unexpected: [], counter: rows });
+    },
+    RACE_TIMEOUT_MS,
+  );
 });

@@ -31,7 +31,10 @@ const variants = testedProviders().flatMap((provider) => [
 
 describe.each(variants)('subscribing to a busy session ($provider, $pubsub pubsub)', ({ provider, pubsub }) => {
   const prefix = uniquePrefix();
-  const env: Record<string, string> = { MESSAGES_PER_MINUTE: '0', ...(pubsub === 'redis' ? { REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix } : {}) };
+  const env: Record<string, string> = {
+    MESSAGES_PER_MINUTE: '0',
+    ...(pubsub === 'redis' ? { REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix } : {}),
+  };
   const servers = useRacingServers(provider, env);
   // Without Redis only the subscriber's own instance publishes to it.
   const senders = pubsub === 'redis' ? [0, 1] : [0];
@@ -44,54 +47,58 @@ describe.each(variants)('subscribing to a busy session ($provider, $pubsub pubsu
   });
 
   const rounds = Array.from({ length: ROUNDS }, (_, round) => round);
-  it.each(rounds)('round %i: delivers nothing older than the subscription and no gap after it', async () => {
-    const user = uniqueUser('watcher');
-    const sessionId = await servers.createSession(user);
-    await Promise.all(Array.from({ length: HISTORY }, (_, i) => servers.send(i, user, sessionId, `history ${i}`)));
+  it.each(rounds)(
+    'round %i: delivers nothing older than the subscription and no gap after it',
+    async () => {
+      const user = uniqueUser('watcher');
+      const sessionId = await servers.createSession(user);
+      await Promise.all(Array.from({ length: HISTORY }, (_, i) => servers.send(i, user, sessionId, `history ${i}`)));
 
-    const acked: number[] = [];
-    const ackWaiters = new Set<() => void>();
-    const whenAcked = (count: number) =>
-      new Promise<void>((resolve) => {
-        const check = () => acked.length >= count && (ackWaiters.delete(check), resolve());
-        ackWaiters.add(check);
-        check();
-      });
-    let sending = true;
-    const loops = Promise.all(
-      Array.from({ length: SEND_LOOPS }, async (_, loop) => {
-        for (let i = 0; sending; i++) {
-          const { seq } = await servers.send(senders[(loop + i) % senders.length] as number, user, sessionId, `busy ${loop}.${i}`);
-          acked.push(seq);
-          for (const waiter of ackWaiters) waiter();
-        }
-      }),
-    );
-    let ackedBeforeSubscribe: number;
-    let first: number;
-    let sub: Subscription<Received>;
-    try {
-      await whenAcked(BUSY_SENDS);
-      const ws = connectWs(servers.local.wsUrl, { authorization: `Bearer ${await servers.local.token(user)}` });
-      clients.push(ws);
-      ackedBeforeSubscribe = Math.max(...acked);
-      sub = subscribe<Received>(ws.client, RECEIVED, { sessionId });
-      first = (await sub.waitFor(1, 10_000))[0]!.messageReceived.seq;
-      await whenAcked(acked.length + BUSY_SENDS);
-    } finally {
-      sending = false;
-      await loops;
-    }
-    const marker = await servers.send(0, user, sessionId, 'marker');
-    await waitForSeq(sub, marker.seq);
+      const acked: number[] = [];
+      const ackWaiters = new Set<() => void>();
+      const whenAcked = (count: number) =>
+        new Promise<void>((resolve) => {
+          const check = () => acked.length >= count && (ackWaiters.delete(check), resolve());
+          ackWaiters.add(check);
+          check();
+        });
+      let sending = true;
+      const loops = Promise.all(
+        Array.from({ length: SEND_LOOPS }, async (_, loop) => {
+          for (let i = 0; sending; i++) {
+            const { seq } = await servers.send(senders[(loop + i) % senders.length] as number, user, sessionId, `busy ${loop}.${i}`);
+            acked.push(seq);
+            for (const waiter of ackWaiters) waiter();
+          }
+        }),
+      );
+      let ackedBeforeSubscribe: number;
+      let first: number;
+      let sub: Subscription<Received>;
+      try {
+        await whenAcked(BUSY_SENDS);
+        const ws = connectWs(servers.local.wsUrl, { authorization: `Bearer ${await servers.local.token(user)}` });
+        clients.push(ws);
+        ackedBeforeSubscribe = Math.max(...acked);
+        sub = subscribe<Received>(ws.client, RECEIVED, { sessionId });
+        first = (await sub.waitFor(1, 10_000))[0]!.messageReceived.seq;
+        await whenAcked(acked.length + BUSY_SENDS);
+      } finally {
+        sending = false;
+        await loops;
+      }
+      const marker = await servers.send(0, user, sessionId, 'marker');
+      await waitForSeq(sub, marker.seq);
 
-    const received = sub.events.map((event) => event.messageReceived.seq);
-    expect({
-      olderThanSubscribe: received.filter((seq) => seq <= ackedBeforeSubscribe),
-      missingAfterFirst: [...acked, marker.seq].filter((seq) => seq > first && !received.includes(seq)),
-      outOfOrder: received.filter((seq, i) => i > 0 && seq <= received[i - 1]!),
-    }).toEqual({ olderThanSubscribe: [], missingAfterFirst: [], outOfOrder: [] });
-  }, RACE_TIMEOUT_MS);
+      const received = sub.events.map((event) => event.messageReceived.seq);
+      expect({
+        olderThanSubscribe: received.filter((seq) => seq <= ackedBeforeSubscribe),
+        missingAfterFirst: [...acked, marker.seq].filter((seq) => seq > first && !received.includes(seq)),
+        outOfOrder: received.filter((seq, i) => i > 0 && seq <= received[i - 1]!),
+      }).toEqual({ olderThanSubscribe: [], missingAfterFirst: [], outOfOrder: [] });
+    },
+    RACE_TIMEOUT_MS,
+  );
 });
 
 /** Waits until the subscription delivered the message with `seq` (or later). */

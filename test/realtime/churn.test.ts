@@ -15,8 +15,11 @@ describe('subscription churn', () => {
     await socket.next('connection_ack');
     const { realtime } = chat.server.app;
     for (let i = 0; i < 2000; i++) {
-      const id = i % 2 ? `s${i}` : "reused";
-      const query = i % 2 ? 'subscription($s: ID!) { typing(sessionId: $s) { userId } }' : 'subscription($s: ID!) { messageReceived(sessionId: $s) { seq } }';
+      const id = i % 2 ? `s${i}` : 'reused';
+      const query =
+        i % 2
+          ? 'subscription($s: ID!) { typing(sessionId: $s) { userId } }'
+          : 'subscription($s: ID!) { messageReceived(sessionId: $s) { seq } }';
       socket.send({ id, type: 'subscribe', payload: { query, variables: { s: sessions[i % 2] } } });
       socket.send({ id, type: 'complete' });
       if (i % 200 === 199) {
@@ -27,7 +30,7 @@ describe('subscription churn', () => {
     await eventually(
       () => realtime.hub.channelCount === 0 && realtime.presence.size === 0,
       5000,
-      "channels or presence entries were not released",
+      'channels or presence entries were not released',
     );
     expect(realtime.hub.channelCount).toBe(0);
     expect(realtime.presence.size).toBe(0);

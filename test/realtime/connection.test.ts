@@ -172,9 +172,14 @@ describe('graphql-ws connections', () => {
   });
 
   it('tells HTTP callers that refreshConnectionToken only applies to WebSockets', async () => {
-    const response = await graphql(chat.server.graphqlUrl, `mutation { refreshConnectionToken(token: "x") }`, {}, {
-      token: await mintToken('http-user'),
-    });
+    const response = await graphql(
+      chat.server.graphqlUrl,
+      `mutation { refreshConnectionToken(token: "x") }`,
+      {},
+      {
+        token: await mintToken('http-user'),
+      },
+    );
     expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(dataOf(await graphql(chat.server.graphqlUrl, '{ __typename }')).__typename).toBe('Query');
   });

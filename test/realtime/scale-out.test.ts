@@ -43,7 +43,13 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
       await assertRedisReachable();
       const db = await freshDatabase(provider);
       dropDb = db.drop;
-      const env = { DATABASE_URL: db.url, DATA_DIR: db.dataDir, JWT_SECRET: TEST_JWT_SECRET, REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix };
+      const env = {
+        DATABASE_URL: db.url,
+        DATA_DIR: db.dataDir,
+        JWT_SECRET: TEST_JWT_SECRET,
+        REDIS_URL: redisUrl,
+        REDIS_CHANNEL_PREFIX: prefix,
+      };
       [a, b] = await Promise.all([startChildServer(env), startChildServer(env)]);
     }, 60_000);
     afterAll(async () => {
@@ -55,14 +61,19 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
 
     it('delivers a message sent through one instance to subscribers of the other, in order', async () => {
       const token = await mintToken('alice-scale');
-      const sessionId = dataOf(await graphql(a.graphqlUrl, CreateSessionDocument, { input: { title: 'scale' } }, { token })).createSession.id;
+      const sessionId = dataOf(await graphql(a.graphqlUrl, CreateSessionDocument, { input: { title: 'scale' } }, { token })).createSession
+        .id;
       const ws = connectWs(b.wsUrl, { token });
       clients.push(ws);
       const sub = subscribe<Received>(ws.client, RECEIVED, { s: sessionId });
       // B's subscription is live once B holds the Redis channel and has entered the user's
       // presence (done after the stream joined B's hub): a message sent now must arrive.
       await waitForRedisSubscribers(redisUrl, `${prefix}session:${sessionId}`, 1);
-      await eventually(async () => (await connectedUsers(a, token, sessionId)).includes('alice-scale'), 10_000, 'subscription on B never went live');
+      await eventually(
+        async () => (await connectedUsers(a, token, sessionId)).includes('alice-scale'),
+        10_000,
+        'subscription on B never went live',
+      );
       for (let i = 1; i <= 5; i++) {
         const via = i % 2 ? a : b;
         dataOf(await graphql(via.graphqlUrl, SendMessageDocument, { sessionId, input: { content: `m${i}` } }, { token }));
@@ -134,7 +145,11 @@ describe.runIf(enabled)(`scale-out through Redis (${provider})`, () => {
       expect(during.map((m) => m.seq)).toEqual([2, 3]);
 
       // A session nobody watched on this instance: subscribing during the outage still replays.
-      const fresh = subscribe<Received>(ws.client, `subscription($s: ID!) { messageReceived(sessionId: $s, afterSeq: 0) { id seq content } }`, { s: quiet });
+      const fresh = subscribe<Received>(
+        ws.client,
+        `subscription($s: ID!) { messageReceived(sessionId: $s, afterSeq: 0) { id seq content } }`,
+        { s: quiet },
+      );
       expect((await fresh.waitFor(1, 10_000)).map((e) => e.messageReceived.content)).toEqual(['quiet 1']);
 
       // A client that reconnects with `after` gets what it missed even while Redis is down.

@@ -12,7 +12,12 @@ describe('shutdown with open WebSockets', () => {
     const other = uniqueUser('leaving-too');
     const token = await server.token(user);
     const sessionId = dataOf(
-      await graphql<{ createSession: { id: string } }>(server.graphqlUrl, 'mutation($p: [ID!]) { createSession(input: { participantIds: $p }) { id } }', { p: [other] }, { token }),
+      await graphql<{ createSession: { id: string } }>(
+        server.graphqlUrl,
+        'mutation($p: [ID!]) { createSession(input: { participantIds: $p }) { id } }',
+        { p: [other] },
+        { token },
+      ),
     ).createSession.id;
     // One user per socket, so presence of both proves both subscriptions are open.
     const clients = [connectWs(server.wsUrl, { token }), connectWs(server.wsUrl, { token: await server.token(other) })];

@@ -6,7 +6,12 @@ import { eventually } from '../support/ws-client.ts';
 import { mintToken } from '../support/tokens.ts';
 
 describe('a subscriber that cannot keep up', () => {
-  const chat = useChatServer('sqlite', { WS_MAX_BUFFERED_BYTES: '65536', MAX_MESSAGES_PER_SESSION: '5000', MAX_MESSAGE_LENGTH: '200000', MESSAGES_PER_MINUTE: '0' });
+  const chat = useChatServer('sqlite', {
+    WS_MAX_BUFFERED_BYTES: '65536',
+    MAX_MESSAGES_PER_SESSION: '5000',
+    MAX_MESSAGE_LENGTH: '200000',
+    MESSAGES_PER_MINUTE: '0',
+  });
 
   it('is cut off after a bounded backlog instead of growing server memory', async () => {
     const user = uniqueUser('slow');
@@ -15,10 +20,14 @@ describe('a subscriber that cannot keep up', () => {
     stalled.send({ type: 'connection_init', payload: { token: await mintToken(user) } });
     // A subscribe before the ack is refused (4401): read until the ack, then never read again.
     let received = '';
-    await eventually(() => {
-      received += stalled.socket.read()?.toString('latin1') ?? '';
-      return received.includes('connection_ack');
-    }, 5000, 'no connection_ack');
+    await eventually(
+      () => {
+        received += stalled.socket.read()?.toString('latin1') ?? '';
+        return received.includes('connection_ack');
+      },
+      5000,
+      'no connection_ack',
+    );
     stalled.send({
       id: 'flood',
       type: 'subscribe',

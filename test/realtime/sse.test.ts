@@ -16,7 +16,10 @@ describe('subscriptions over SSE', () => {
     const replayDone = new Promise<void>((resolve) => (replayed = resolve));
     const done = new Promise<void>((resolve, reject) => {
       const stop = client.subscribe<{ messageReceived: { content: string } }>(
-        { query: `subscription($s: ID!, $a: Int) { messageReceived(sessionId: $s, afterSeq: $a) { content } }`, variables: { s: sessionId, a: 0 } },
+        {
+          query: `subscription($s: ID!, $a: Int) { messageReceived(sessionId: $s, afterSeq: $a) { content } }`,
+          variables: { s: sessionId, a: 0 },
+        },
         {
           next: (result) => {
             if (result.data) received.push(result.data.messageReceived.content);

@@ -87,7 +87,7 @@ describe.each(testedProviders())('subscriptions on %s', (provider) => {
   it('answers NOT_FOUND for an `after` message that is not in the session', async () => {
     const alice = uniqueUser('alice');
     const sessionId = await chat.createSession(alice);
-    const sub = subscribe(( await connect(alice)).client, MESSAGE_RECEIVED, { sessionId, after: 'no-such-message' });
+    const sub = subscribe((await connect(alice)).client, MESSAGE_RECEIVED, { sessionId, after: 'no-such-message' });
     await sub.completed;
     expect(JSON.stringify(sub.errors)).toContain('NOT_FOUND');
   });

@@ -57,8 +57,10 @@ describe('typing and presence', () => {
 
     // All at once, so they land within one throttle window however slow each request is.
     const answers = await Promise.all(
-      Array.from({ length: 5 }, async () =>
-        dataOf(await chat.as<{ setTyping: boolean }, { s: string; t: boolean }>(alice, SET_TYPING, { s: sessionId, t: true })).setTyping,
+      Array.from(
+        { length: 5 },
+        async () =>
+          dataOf(await chat.as<{ setTyping: boolean }, { s: string; t: boolean }>(alice, SET_TYPING, { s: sessionId, t: true })).setTyping,
       ),
     );
     expect(answers.filter((a) => a === true).length).toBeGreaterThan(0);

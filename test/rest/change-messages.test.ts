@@ -63,7 +63,11 @@ describe.each(testedProviders())('PUT and DELETE message routes on %s', (provide
     const { aliceMessageId } = await conversation();
     const mallory = uniqueUser('mallory');
     const body = method === 'PUT' ? { body: { content: 'x' } } : {};
-    expectRestError(await rest.as(mallory, method, `/chat/messages/${aliceMessageId}`, body), 404, `Message "${aliceMessageId}" was not found`);
+    expectRestError(
+      await rest.as(mallory, method, `/chat/messages/${aliceMessageId}`, body),
+      404,
+      `Message "${aliceMessageId}" was not found`,
+    );
     expectRestError(await rest.as(mallory, method, `/chat/messages/${missingId}`, body), 404, `Message "${missingId}" was not found`);
   });
 
@@ -102,7 +106,11 @@ describe.each(testedProviders())('PUT and DELETE message routes on %s', (provide
 
   it("answers 404 for clearing an unknown session or someone else's", async () => {
     const { sessionId } = await conversation();
-    expectRestError(await rest.as(uniqueUser('mallory'), 'DELETE', `/chat/sessions/${sessionId}/messages`), 404, /Session ".+" was not found/);
+    expectRestError(
+      await rest.as(uniqueUser('mallory'), 'DELETE', `/chat/sessions/${sessionId}/messages`),
+      404,
+      /Session ".+" was not found/,
+    );
     expectRestError(await rest.as(uniqueUser('alice'), 'DELETE', `/chat/sessions/${missingId}/messages`), 404, /was not found/);
   });
 });

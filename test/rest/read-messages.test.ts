@@ -87,7 +87,11 @@ describe.each(testedProviders())('GET message routes on %s', (provider) => {
     }
     expectRestError(await rest.as(alice, 'GET', `${messagesOf(sessionId)}?offset=-1`), 400, 'offset must be an integer of 0 or more');
     expectRestError(await rest.as(alice, 'GET', `${messagesOf(sessionId)}/recent?limit=0`), 400, /from 1 to 200/);
-    expectRestError(await rest.as(alice, 'GET', `${messagesOf(sessionId)}?limit=99999999999`), 400, 'limit is out of range; got "99999999999"');
+    expectRestError(
+      await rest.as(alice, 'GET', `${messagesOf(sessionId)}?limit=99999999999`),
+      400,
+      'limit is out of range; got "99999999999"',
+    );
     expectRestError(await rest.as(alice, 'GET', `${messagesOf(sessionId)}?offset=2147483648`), 400, /offset is out of range/);
     expect((await rest.as(alice, 'GET', `${messagesOf(sessionId)}?limit=200`)).status).toBe(200);
   });

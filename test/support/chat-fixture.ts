@@ -1,11 +1,7 @@
 /** Shared steps for chat tests: a server per suite, users with tokens, sessions and messages. */
 import { afterAll, beforeAll } from 'vitest';
 import type { DatabaseProvider } from '../../src/db/database-target.ts';
-import {
-  CreateSessionDocument,
-  SendMessageDocument,
-  type SendMessageInput,
-} from '../../src/generated/operations.ts';
+import { CreateSessionDocument, SendMessageDocument, type SendMessageInput } from '../../src/generated/operations.ts';
 import { dataOf, graphql, type Document, type GraphQLResponse } from './graphql-client.ts';
 import { startTestServer, type TestServer } from './server.ts';
 import type { TokenOptions } from './tokens.ts';

@@ -41,12 +41,17 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
   const waitFor = (read: () => string, pattern: RegExp, timeoutMs: number) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
-        const line = read().split('\n').find((candidate) => pattern.test(candidate));
+        const line = read()
+          .split('\n')
+          .find((candidate) => pattern.test(candidate));
         if (line === undefined) return;
         cleanup();
         resolve(line);
       };
-      const timer = setTimeout(() => (cleanup(), reject(new Error(`no output matching ${pattern} in ${timeoutMs} ms:\n${stdout}\n${stderr}`))), timeoutMs);
+      const timer = setTimeout(
+        () => (cleanup(), reject(new Error(`no output matching ${pattern} in ${timeoutMs} ms:\n${stdout}\n${stderr}`))),
+        timeoutMs,
+      );
       const cleanup = () => (clearTimeout(timer), listeners.delete(check));
       listeners.add(check);
       check();

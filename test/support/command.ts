@@ -43,9 +43,13 @@ export function startCommand(command: string, args: string[], options: { cwd: st
         const check = () => {
           const line = output.split('\n').find((candidate) => pattern.test(candidate));
           if (line !== undefined) finish(() => resolve(line));
-          else if (child.exitCode !== null || child.signalCode !== null) finish(() => reject(new Error(`exited before printing ${pattern}:\n${output}`)));
+          else if (child.exitCode !== null || child.signalCode !== null)
+            finish(() => reject(new Error(`exited before printing ${pattern}:\n${output}`)));
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`no line matching ${pattern} in ${timeoutMs} ms:\n${output}`))), timeoutMs);
+        const timer = setTimeout(
+          () => finish(() => reject(new Error(`no line matching ${pattern} in ${timeoutMs} ms:\n${output}`))),
+          timeoutMs,
+        );
         const onExit = () => check();
         const finish = (settle: () => void) => {
           clearTimeout(timer);

@@ -28,9 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     try {
       await withPostgresAdmin((client) => client.query(`CREATE DATABASE "${postgresTemplate}"`));
     } catch (error) {
-      throw new Error(
-        `PostgreSQL tests are enabled (CI=true or TEST_POSTGRES_URL) but the server cannot be used: ${String(error)}`,
-      );
+      throw new Error(`PostgreSQL tests are enabled (CI=true or TEST_POSTGRES_URL) but the server cannot be used: ${String(error)}`);
     }
     await applyMigrations({ provider: 'postgresql', url: postgresUrlFor(postgresTemplate) });
   }

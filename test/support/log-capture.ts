@@ -9,6 +9,7 @@ export interface LogEntry {
 
 export function captureLogs(): Logger & { entries: LogEntry[] } {
   const entries: LogEntry[] = [];
-  const at = (level: LogEntry['level']) => (message: string, fields?: Record<string, unknown>) => void entries.push({ level, message, fields });
+  const at = (level: LogEntry['level']) => (message: string, fields?: Record<string, unknown>) =>
+    void entries.push({ level, message, fields });
   return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

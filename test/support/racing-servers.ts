@@ -23,7 +23,12 @@ export interface RacingServers {
   /** GraphQL URLs of both instances. */
   readonly graphqlUrls: [string, string];
   /** Runs an operation as `userId` on instance `instance % 2`. */
-  as<TData, TVariables>(instance: number, userId: string, document: Document<TData, TVariables>, variables?: TVariables): Promise<GraphQLResponse<TData>>;
+  as<TData, TVariables>(
+    instance: number,
+    userId: string,
+    document: Document<TData, TVariables>,
+    variables?: TVariables,
+  ): Promise<GraphQLResponse<TData>>;
   createSession(ownerId: string, participantIds?: string[]): Promise<string>;
   send(instance: number, userId: string, sessionId: string, content: string): Promise<{ id: string; seq: number }>;
 }

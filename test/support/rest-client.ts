@@ -85,7 +85,13 @@ export async function restCall<T = unknown>(
 export function expectRestError(response: RestResponse, status: number, message?: string | RegExp): void {
   expect({ status: response.status, body: response.body }).toEqual({
     status,
-    body: { statusCode: status, message: expect.any(String), error: STATUS_CODES[status], code: expect.any(String), correlationId: expect.any(String) },
+    body: {
+      statusCode: status,
+      message: expect.any(String),
+      error: STATUS_CODES[status],
+      code: expect.any(String),
+      correlationId: expect.any(String),
+    },
   });
   const body = response.body as RestErrorBody;
   expect(isErrorCode(body.code) && httpStatusOf(body.code), `code ${body.code}`).toBe(status);

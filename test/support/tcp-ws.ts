@@ -60,7 +60,14 @@ export async function openTcpWs(wsUrl: string, options: TcpWsOptions = {}): Prom
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  socket.write(handshakeRequest(url.host, options.target ?? url.pathname, options.protocol === undefined ? 'graphql-transport-ws' : options.protocol, options.headers));
+  socket.write(
+    handshakeRequest(
+      url.host,
+      options.target ?? url.pathname,
+      options.protocol === undefined ? 'graphql-transport-ws' : options.protocol,
+      options.headers,
+    ),
+  );
 
   const inbox = messageInbox();
   let head: Buffer | null = Buffer.alloc(0);

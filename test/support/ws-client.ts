@@ -14,7 +14,11 @@ export interface WsClient {
   dispose(): Promise<void>;
 }
 
-export function connectWs(url: string, connectionParams: Record<string, unknown> | undefined, options: Partial<ClientOptions> = {}): WsClient {
+export function connectWs(
+  url: string,
+  connectionParams: Record<string, unknown> | undefined,
+  options: Partial<ClientOptions> = {},
+): WsClient {
   let resolveClosed: (info: CloseInfo) => void = () => {};
   const closed = new Promise<CloseInfo>((resolve) => {
     resolveClosed = resolve;

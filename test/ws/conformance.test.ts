@@ -89,7 +89,11 @@ describe('graphql-transport-ws conformance', () => {
     it('runs a query: next with the result, then complete', async () => {
       const socket = await acknowledged();
       socket.send({ id: 'q', type: MessageType.Subscribe, payload: { query: QUERY } });
-      expect(await socket.next(MessageType.Next)).toEqual({ id: 'q', type: MessageType.Next, payload: { data: { sessions: { edges: [] } } } });
+      expect(await socket.next(MessageType.Next)).toEqual({
+        id: 'q',
+        type: MessageType.Next,
+        payload: { data: { sessions: { edges: [] } } },
+      });
       expect(await socket.next(MessageType.Complete)).toEqual({ id: 'q', type: MessageType.Complete });
     });
 
@@ -172,7 +176,10 @@ describe('graphql-transport-ws conformance', () => {
     it('a binary frame', async () => {
       const socket = await acknowledged();
       socket.socket.send(Buffer.from(JSON.stringify({ type: 'ping' })), { binary: true });
-      expect(await socket.closed).toEqual({ code: CloseCode.BadRequest, reason: 'Invalid message received: binary frames are not supported' });
+      expect(await socket.closed).toEqual({
+        code: CloseCode.BadRequest,
+        reason: 'Invalid message received: binary frames are not supported',
+      });
     });
   });
 });

@@ -72,7 +72,11 @@ describe('hostile WebSocket clients cannot stop the server', () => {
 
   it('closes with 4409 on a duplicate multi-byte subscription id sent twice in one write', async () => {
     const socket = await acknowledged();
-    const subscribe = textFrame({ id: `a${MULTI_BYTE.repeat(63)}`, type: 'subscribe', payload: { query: '{ sessions { edges { node { id } } } }' } });
+    const subscribe = textFrame({
+      id: `a${MULTI_BYTE.repeat(63)}`,
+      type: 'subscribe',
+      payload: { query: '{ sessions { edges { node { id } } } }' },
+    });
     socket.write(Buffer.concat([subscribe, subscribe]));
     const closed = await socket.closed;
     expect(closed.code).toBe(4409);

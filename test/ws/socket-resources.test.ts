@@ -77,7 +77,8 @@ describe('WS_MAX_SUBSCRIPTIONS', () => {
     const user = uniqueUser('many');
     const sessionId = await chat.createSession(user);
     const socket = await acknowledged(user);
-    const subscribe = (id: string) => socket.send({ id, type: MessageType.Subscribe, payload: { query: RECEIVED, variables: { s: sessionId } } });
+    const subscribe = (id: string) =>
+      socket.send({ id, type: MessageType.Subscribe, payload: { query: RECEIVED, variables: { s: sessionId } } });
     subscribe('1');
     subscribe('2');
     subscribe('3');
@@ -90,7 +91,6 @@ describe('WS_MAX_SUBSCRIPTIONS', () => {
     subscribe('5');
     expect(await socket.closed).toEqual({ code: 4413, reason: 'Too many operations: at most 3 may be active on one connection' });
   });
-
 });
 
 describe('WS_MAX_BUFFERED_BYTES', () => {
@@ -104,7 +104,8 @@ describe('WS_MAX_BUFFERED_BYTES', () => {
     stalled.send({ type: MessageType.ConnectionInit, payload: { token: await mintToken(user) } });
     const query = 'query($s: ID!) { messages(sessionId: $s, limit: 4) { content } }';
     // 60 results of 600 kB: about 36 MB if the server kept them all for this client.
-    for (let i = 0; i < 60; i++) stalled.send({ id: `q${i}`, type: MessageType.Subscribe, payload: { query, variables: { s: sessionId } } });
+    for (let i = 0; i < 60; i++)
+      stalled.send({ id: `q${i}`, type: MessageType.Subscribe, payload: { query, variables: { s: sessionId } } });
     await eventually(() => chat.server.app.ws.connectionCount === 0, 15_000);
     // The client reads again: a bounded amount (kernel buffers, not what it asked for), then the close frame.
     const { bytes, close } = await readUntilClose(stalled.socket);
