@@ -19,6 +19,7 @@ import { createRequestHandler } from './http/request-handler.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { traceHttpRequests } from './observability/tracing.ts';
 import { closeRedisClient, createRedisClient, waitForRedis } from './redis/redis-client.ts';
 import { createRestHandler } from './rest/handler.ts';
 import { RestError } from './rest/rest-error.ts';
@@ -140,7 +141,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger,
   });
   // A missing Host is refused by the request handler (JSON 400 with a correlation id), not by Node's bare 400.
-  const server = createServer({ maxHeaderSize: config.operationLimits.maxHeaderBytes, requireHostHeader: false }, handle);
+  const server = createServer({ maxHeaderSize: config.operationLimits.maxHeaderBytes, requireHostHeader: false }, traceHttpRequests(handle));
   server.on('clientError', createClientErrorHandler(logger));
   const ws = attachGraphQLWs(server, '/graphql', config.realtime, {
     yoga,
