@@ -12,6 +12,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../supp
 import { redisTestsEnabled, redisUrl, uniquePrefix } from '../support/redis.ts';
 import { freshDatabase, testedProviders } from '../support/server.ts';
 import { mintToken, TEST_JWT_SECRET } from '../support/tokens.ts';
+import { connectWs } from '../support/ws-client.ts';
 
 const probe = fileURLToPath(new URL('../support/module-probe.mjs', import.meta.url));
 const withRedis = await redisTestsEnabled();
@@ -43,11 +44,16 @@ async function startProbedServer(provider: 'sqlite' | 'postgresql', env: Record<
   };
 }
 
-async function sendOneMessage(server: ChildServer): Promise<string> {
+async function createOwnSession(server: ChildServer): Promise<{ token: string; sessionId: string }> {
   const owner = uniqueUser('tracer');
   const token = await mintToken(owner);
   const created = dataOf(await graphql(server.graphqlUrl, CreateSessionDocument, { input: { participantIds: [owner] } }, { token }));
-  const sent = await graphql(server.graphqlUrl, SendMessageDocument, { sessionId: created.createSession.id, input: { content: 'traced hello' } }, { token });
+  return { token, sessionId: created.createSession.id };
+}
+
+async function sendOneMessage(server: ChildServer): Promise<string> {
+  const { token, sessionId } = await createOwnSession(server);
+  const sent = await graphql(server.graphqlUrl, SendMessageDocument, { sessionId, input: { content: 'traced hello' } }, { token });
   return dataOf(sent).sendMessage.id;
 }
 
@@ -106,6 +112,29 @@ describe.each(testedProviders())('OpenTelemetry tracing (%s)', (provider) => {
     expect(receiver.spans.some((span) => span.traceId === http.traceId && /db_query/.test(span.name))).toBe(true);
     // Message text never reaches a span.
     expect(JSON.stringify(receiver.spans)).not.toContain('traced hello');
+  });
+
+  it('traces a sendMessage over WebSocket as its own trace, with its database spans', async () => {
+    const { token, sessionId } = await createOwnSession(traced.server);
+    const ws = connectWs(traced.server.wsUrl, { authorization: `Bearer ${token}` });
+    try {
+      const results = ws.client.iterate({
+        query: 'mutation($sessionId: ID!, $input: SendMessageInput!) { sendMessage(sessionId: $sessionId, input: $input) { id } }',
+        variables: { sessionId, input: { content: 'over the socket' } },
+      });
+      const first = await results.next();
+      expect(first.value?.errors).toBeUndefined();
+    } finally {
+      await ws.dispose();
+    }
+    const operation = await receiver.waitFor((spans) =>
+      spans.find(
+        (span) =>
+          span.name === 'mutation.anonymous' &&
+          spans.some((child) => child.name === 'prisma:client:db_query' && ancestry(child, spans).includes(span)),
+      ),
+    );
+    expect(operation.parentSpanId).toBeUndefined();
   });
 });
 
