@@ -25,7 +25,7 @@ async function main(): Promise<void> {
       app.logger.error('shutdown did not finish in time; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs + 5000).unref();
-    app.stop().then(stopTracing).then(
+    app.stop().then(() => stopTracing()).then(
       () => process.exit(0),
       (error: unknown) => {
         app.logger.error('shutdown failed', { error: String(error) });

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useOpenTelemetry } from '@envelop/opentelemetry';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { detectResourcesSync, envDetectorSync, Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -27,6 +28,9 @@ export interface TracingRuntime {
 }
 
 const TRACER_NAME = 'chat-graphql-backend';
+
+/** Probes and scrapes, polled every few seconds: no spans for them or their database ping. */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function startTracingRuntime(config: TracingConfig): TracingRuntime {
   // Our default name first; OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES override it.
@@ -70,10 +74,11 @@ function traceHttpRequest(
   res: ServerResponse,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): void {
-  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-  const method = req.method ?? 'GET';
   // The query string may carry tokens: only the path is recorded.
   const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (UNTRACED_PATHS.has(path)) return context.with(suppressTracing(ROOT_CONTEXT), () => handler(req, res));
+  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const method = req.method ?? 'GET';
   const span = tracer.startSpan(
     path === '/graphql' ? `${method} /graphql` : method,
     { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path.slice(0, 256) } },

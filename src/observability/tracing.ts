@@ -69,11 +69,18 @@ export async function startTracing(env: Env): Promise<boolean> {
   return true;
 }
 
-/** Sends the spans still buffered and stops tracing; resolves at once when tracing is off. */
-export async function stopTracing(): Promise<void> {
+/**
+ * Sends the spans still buffered and stops tracing, waiting at most `timeoutMs` (default
+ * 2000) for an unreachable collector; resolves at once when tracing is off. Never throws.
+ */
+export async function stopTracing(timeoutMs = 2000): Promise<void> {
   const stopping = runtime;
   runtime = undefined;
-  await stopping?.shutdown();
+  if (!stopping) return;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([stopping.shutdown().catch(() => {}), deadline]);
+  clearTimeout(timer);
 }
 
 /** Whether startTracing() turned tracing on in this process. */

@@ -114,6 +114,18 @@ describe.each(testedProviders())('OpenTelemetry tracing (%s)', (provider) => {
     expect(JSON.stringify(receiver.spans)).not.toContain('traced hello');
   });
 
+  it('leaves health probes untraced, database ping included', async () => {
+    expect((await fetch(`${traced.server.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${traced.server.url}/healthz`)).status).toBe(200);
+    // Spans are exported in the order they end: once this later request's span is in, a probe's would be too.
+    const marker = await graphql(traced.server.graphqlUrl, 'query ProbeMarker { __typename }', {});
+    expect(marker.errors).toBeUndefined();
+    const markerSpan = await receiver.waitFor((spans) => spans.find((span) => span.name === 'query.ProbeMarker'));
+    await receiver.waitFor((spans) => spans.find((span) => span.spanId === markerSpan.parentSpanId));
+    expect(receiver.spans.filter((span) => /^\/(healthz|readyz)$/.test(String(span.attributes['url.path'])))).toEqual([]);
+    expect(receiver.spans.filter((span) => span.name === 'prisma:client:operation' && span.attributes.method === 'queryRaw' && span.parentSpanId)).toEqual([]);
+  });
+
   it('traces a sendMessage over WebSocket as its own trace, with its database spans', async () => {
     const { token, sessionId } = await createOwnSession(traced.server);
     const ws = connectWs(traced.server.wsUrl, { authorization: `Bearer ${token}` });
