@@ -23,6 +23,7 @@ import { createMetricsEndpoint, createMetricsServer } from './http/metrics-endpo
 import { graphqlTelemetry } from './graphql/telemetry.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type MetricsRegistry } from './observability/metrics.ts';
+import { traceHttpRequests } from './observability/tracing.ts';
 import { createPublishMetrics, watchRedisReconnects } from './realtime/publish-metrics.ts';
 import { closeRedisClient, createRedisClient, waitForRedis } from './redis/redis-client.ts';
 import { createRestHandler } from './rest/handler.ts';
@@ -175,7 +176,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger,
   });
   // A missing Host is refused by the request handler (JSON 400 with a correlation id), not by Node's bare 400.
-  const server = createServer({ maxHeaderSize: config.operationLimits.maxHeaderBytes, requireHostHeader: false }, handle);
+  const server = createServer(
+    { maxHeaderSize: config.operationLimits.maxHeaderBytes, requireHostHeader: false },
+    traceHttpRequests(handle),
+  );
   server.on('clientError', createClientErrorHandler(logger));
   const ws = attachGraphQLWs(server, '/graphql', config.realtime, {
     yoga,

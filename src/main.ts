@@ -1,9 +1,12 @@
 /** Entry point for `npm start`: config from the environment, then serve until a signal. */
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { startTracing, stopTracing } from './observability/tracing.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before buildApp: the GraphQL plugins and the database instrumentation are read while building.
+  await startTracing(process.env);
   const app = await buildApp(config);
   const url = await app.start();
   const db = config.database.provider === 'sqlite' ? config.database.url : 'PostgreSQL';
@@ -22,13 +25,16 @@ async function main(): Promise<void> {
       app.logger.error('shutdown did not finish in time; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs + 5000).unref();
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.logger.error('shutdown failed', { error: String(error) });
-        process.exit(1);
-      },
-    );
+    app
+      .stop()
+      .then(() => stopTracing())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.logger.error('shutdown failed', { error: String(error) });
+          process.exit(1);
+        },
+      );
   };
   // A promise someone forgot to await must not take every connection down with it.
   process.on('unhandledRejection', (reason: unknown) => {

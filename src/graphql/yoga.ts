@@ -10,6 +10,7 @@ import { containGraphQLFailures } from '../http/graphql-containment.ts';
 import { boundRequestBody } from '../http/graphql-request-body.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
+import { tracingPlugins } from '../observability/tracing.ts';
 import type { ContextFactory } from './context-factory.ts';
 import { graphiqlOptions } from './graphiql-options.ts';
 import type { MaskError } from './mask-error.ts';
@@ -69,6 +70,7 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
       );
     },
     plugins: [
+      ...tracingPlugins(),
       containGraphQLFailures(options.logger),
       boundRequestBody({ maxBytes: options.operationLimits.maxBodyBytes }),
       stampCorrelationHeader(),

@@ -10,13 +10,15 @@ import type { Logger } from '../observability/logger.ts';
 
 export interface ChatPubSub {
   engine: PubSubEngine;
+  /** Which transport carries the events (names the publish span). */
+  system: 'memory' | 'redis';
   /** Called after the Redis subscriber connection comes back (missed events must be fetched). */
   onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
 export function createMemoryPubSub(): ChatPubSub {
-  return { engine: new PubSub(), onReconnect: () => {}, close: async () => {} };
+  return { engine: new PubSub(), system: 'memory', onReconnect: () => {}, close: async () => {} };
 }
 
 /** Reconnects forever with capped backoff; never throws into the caller. */
@@ -50,6 +52,7 @@ export function createRedisPubSub(url: string, logger: Logger): ChatPubSub {
   });
   return {
     engine,
+    system: 'redis',
     onReconnect: (listener) => reconnectListeners.push(listener),
     close: async () => {
       publisher.disconnect();

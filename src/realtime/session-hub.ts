@@ -6,6 +6,7 @@
  */
 import type { ConversationMessage } from '../db/prisma-client.ts';
 import type { Logger } from '../observability/logger.ts';
+import { inSpan } from '../observability/tracing.ts';
 import { decodeEvent, encodeEvent, type SessionEvent } from './events.ts';
 import type { ChatPubSub } from './pubsub.ts';
 
@@ -67,7 +68,13 @@ export class SessionHub {
 
   /** Publishes after the change is stored; a failure is logged, never thrown. */
   publish(event: SessionEvent): void {
-    this.pubsub.engine.publish(this.channelPrefix + event.sessionId, encodeEvent(event)).catch((error: unknown) => {
+    const channel = this.channelPrefix + event.sessionId;
+    const published = inSpan(
+      `${this.pubsub.system} publish`,
+      { 'db.system': this.pubsub.system, 'messaging.destination.name': channel },
+      () => this.pubsub.engine.publish(channel, encodeEvent(event)),
+    );
+    published.catch((error: unknown) => {
       this.logger.warn('publish failed; subscribers will catch up from the database', {
         sessionId: event.sessionId,
         error: String(error),
