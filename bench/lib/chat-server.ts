@@ -38,6 +38,8 @@ export const BENCH_SERVER_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
   CONNECTIONS_PER_USER: '100000',
   MAX_MESSAGES_PER_SESSION: '1000000000',
+  // Scenarios send faster than a user may (S2 at 100 subscribers sends 80 in its window): a refused send is a failed run.
+  MESSAGES_PER_MINUTE: '0',
 };
 
 /**
