@@ -17,6 +17,7 @@ import { describeFailure } from './describe-failure.ts';
 import { sendHttpError, unexpectedErrorMessage } from './error-response.ts';
 import type { HealthHandler } from './health.ts';
 import type { RequestTracker } from './request-tracker.ts';
+import { GRAPHIQL_ASSET_PREFIX } from './graphiql.ts';
 import { parseRequestTarget } from './request-target.ts';
 
 /** A Node (req, res) handler; may return a promise, which is awaited inside containment. */
@@ -55,7 +56,12 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     if (await options.metricsEndpoint?.(req, res)) return;
     if (options.landing?.(req, res)) return;
     if (isRestPath(req.url)) await options.rest(req, res);
-    else await options.graphql(req, res);
+    else if (servedByYoga(target.url.pathname)) await options.graphql(req, res);
+    else
+      sendHttpError(res, 'NOT_FOUND', `Nothing is served at ${truncatePath(target.url.pathname)}; GET / lists the endpoints`, {
+        correlationId,
+        rest: false,
+      });
   }
 
   function answerUnexpected(req: IncomingMessage, res: ServerResponse, correlationId: string, error: unknown): void {
@@ -91,4 +97,14 @@ function useOriginForm(req: IncomingMessage, url: URL): void {
   if (req.url?.startsWith('/')) return;
   req.url = `${url.pathname}${url.search}`;
   req.headers.host = url.host;
+}
+
+/** Yoga answers /graphql (HTTP, SSE, GraphiQL) and GraphiQL's assets; every other path is ours to refuse. */
+function servedByYoga(pathname: string): boolean {
+  return pathname === '/graphql' || pathname.startsWith(GRAPHIQL_ASSET_PREFIX);
+}
+
+/** Paths are echoed in the 404 message; a hostile 8 KiB path is not echoed whole. */
+function truncatePath(pathname: string): string {
+  return pathname.length > 80 ? `${pathname.slice(0, 80)}…` : pathname;
 }

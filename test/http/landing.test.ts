@@ -24,7 +24,11 @@ describe('the base URL', () => {
     expect(html).toContain('/healthz');
   });
 
-  it('still answers 404 for other unknown paths', async () => {
-    expect((await fetch(`${chat.server.url}/nothing-here`)).status).toBe(404);
+  it('answers other unknown paths 404 NOT_FOUND in JSON with a correlation id, pointing at GET /', async () => {
+    const response = await fetch(`${chat.server.url}/nothing-here`);
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]?.message).toBe('Nothing is served at /nothing-here; GET / lists the endpoints');
+    expect(body.errors[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', correlationId: response.headers.get('x-correlation-id') });
   });
 });
