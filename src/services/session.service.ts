@@ -6,7 +6,7 @@ import { badInput, forbidden, notFound } from '../errors.ts';
 import type { RealtimePort } from '../realtime/port.ts';
 import type { SessionQuery, SessionRepository } from '../repositories/session.repository.ts';
 import { checkSessionCursor } from './cursor-rules.ts';
-import { assertUsableId } from './id-rules.ts';
+import { assertUsableId, isUsableUserId } from './id-rules.ts';
 
 const MAX_TITLE_LENGTH = 200;
 const MAX_PARTICIPANTS_AT_CREATION = 100;
@@ -134,7 +134,5 @@ export function createSessionService({ sessions, presence }: SessionServiceDeps)
 }
 
 function checkUserId(id: string): void {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 256 || !id.isWellFormed() || id.includes('\u0000')) {
-    throw badInput('participant ids must be non-empty strings of at most 256 characters');
-  }
+  if (!isUsableUserId(id)) throw badInput('participant ids must be non-empty strings of at most 256 characters');
 }
