@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { singleHeader } from '../auth/token-source.ts';
-import { isErrorCode, notFound } from '../errors.ts';
+import { isErrorCode } from '../errors.ts';
 import { describeFailure } from '../http/describe-failure.ts';
 import { unexpectedErrorMessage } from '../http/error-response.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
@@ -66,7 +66,6 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     // Like NestJS: the body parser (bad JSON, 400) runs before the guard (401), validation after.
     const body = route.body ? await readJsonBody(req, maxBodyBytes) : {};
     await options.authenticate?.(req);
-    refuseUnstorableIds(params);
     const header = (name: string) => singleHeader(req, name);
     const variables = route.variables({ params, query: url.searchParams, body, header });
     const outcome = await runGraphQL(options.yoga, route.document, variables, req.headers);
@@ -107,18 +106,6 @@ function restErrorFor(failure: GraphQLFailure, route: RestRoute, correlationId: 
 
 /** Codes that can only mean the route's own GraphQL document is broken. */
 const ROUTE_DOCUMENT_FAILURES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'OPERATION_RESOLUTION_FAILURE']);
-
-/**
- * No stored id contains a NUL character (and PostgreSQL text cannot hold one): such a path
- * id names nothing, so it answers 404 like any unknown id, without reaching the database.
- */
-function refuseUnstorableIds(params: Record<string, string>): void {
-  for (const [name, value] of Object.entries(params)) {
-    if (!value.includes('\u0000')) continue;
-    const what = name.replace(/Id$/, '');
-    throw new RestError('NOT_FOUND', notFound(`${what.charAt(0).toUpperCase()}${what.slice(1)}`, value).message);
-  }
-}
 
 function methodNotAllowed(method: string, allowed: readonly string[]): RestError {
   const choices = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed.join('');
