@@ -4,6 +4,7 @@
  * JSON by default; a small HTML page for browsers (`Accept: text/html`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeHtml } from './graphiql.ts';
 import { sendJson } from './send-json.ts';
 
 export interface LandingOptions {
@@ -40,7 +41,6 @@ export function createLanding(options: LandingOptions): (req: IncomingMessage, r
 }
 
 function renderHtml(endpoints: Record<string, string>): string {
-  const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const rows = Object.entries(endpoints)
     .map(([name, where]) => `<li><b>${escapeHtml(name)}</b>: <code>${escapeHtml(where)}</code></li>`)
     .join('');
