@@ -4,7 +4,6 @@
  */
 import type { LimitsConfig } from '../config.ts';
 import { badInput } from '../errors.ts';
-import { isUsableId } from './id-rules.ts';
 
 /** Length in Unicode code points, so an emoji counts as one character. */
 export function characterLength(text: string): number {
@@ -98,5 +97,3 @@ export function checkPage(limit: number, offset: number, limits: LimitsConfig): 
   return { limit, offset };
 }
 
-/** Ids are server-generated UUIDs; anything else cannot exist (see id-rules.ts). */
-export const looksLikeId = (id: string): boolean => isUsableId(id);

@@ -8,7 +8,8 @@ import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { MessagePageQuery, MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
 import type { RealtimePort } from '../realtime/port.ts';
 import { checkMessageCursor } from './cursor-rules.ts';
-import { checkClientMessageId, checkContent, checkMetadata, checkPage, looksLikeId } from './message-rules.ts';
+import { isUsableId } from './id-rules.ts';
+import { checkClientMessageId, checkContent, checkMetadata, checkPage } from './message-rules.ts';
 import type { SessionService } from './session.service.ts';
 
 export interface SendMessageInput {
@@ -45,7 +46,7 @@ export type MessageService = ReturnType<typeof createMessageService>;
 export function createMessageService({ messages, sessions, events, limits, sendRate }: MessageServiceDeps) {
   /** The message if the principal may see it (participant of its session, or a service). */
   async function requireMessage(principal: Principal, id: string): Promise<ConversationMessage> {
-    const message = looksLikeId(id) ? await messages.findById(id) : null;
+    const message = isUsableId(id) ? await messages.findById(id) : null;
     if (!message) throw notFound('Message', id);
     try {
       await sessions.requireSession(principal, message.sessionId);
@@ -149,7 +150,7 @@ export function createMessageService({ messages, sessions, events, limits, sendR
 
     /** The seq of message `messageId` in the session (where a reconnecting client left off). */
     async positionOf(principal: Principal, sessionId: string, messageId: string): Promise<number> {
-      const message = looksLikeId(messageId) ? await messages.findById(messageId) : null;
+      const message = isUsableId(messageId) ? await messages.findById(messageId) : null;
       if (!message || message.sessionId !== sessionId) {
         throw notFound('Message', messageId);
       }
