@@ -96,4 +96,3 @@ export function checkPage(limit: number, offset: number, limits: LimitsConfig): 
   if (!Number.isInteger(offset) || offset < 0) throw badInput('offset must be an integer of 0 or more');
   return { limit, offset };
 }
-
