@@ -35,6 +35,8 @@ import { createRealtime, type Realtime } from './realtime/index.ts';
 import { createHistoryRepository } from './repositories/history.repository.ts';
 import { createServices, type Services } from './services/index.ts';
 import { attachGraphQLWs, type GraphQLWsServer } from './ws/server.ts';
+import { perUserSlots } from './limits/connection-slots.ts';
+import { attachSocketIo, type SocketIoGateway } from './socketio/server.ts';
 import { SharedPayloads } from './ws/shared-payloads.ts';
 
 /** Work to do when shutdown begins, beside draining HTTP (for example closing WebSockets with 1001). */
@@ -45,6 +47,8 @@ export interface App {
   prisma: PrismaClient;
   realtime: Realtime;
   ws: GraphQLWsServer;
+  /** The legacy Socket.IO event API (WEBSOCKET_NAMESPACE at /socket.io/). */
+  socketIo: SocketIoGateway;
   logger: Logger;
   /** The app's Prometheus series (served at /metrics). */
   metrics: MetricsRegistry;
@@ -181,7 +185,22 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     traceHttpRequests(handle),
   );
   server.on('clientError', createClientErrorHandler(logger));
+  // One CONNECTIONS_PER_USER counter for both real-time transports.
+  const claimSlot = perUserSlots(config.realtime.connectionsPerUser);
+  const socketIo = attachSocketIo(server, {
+    services,
+    maskError,
+    verifyToken,
+    cookieName: config.jwt.cookieName,
+    claimSlot,
+    logger,
+    limits: config.limits,
+    realtime: config.realtime,
+    maxPacketBytes: config.operationLimits.maxBodyBytes,
+  });
   const ws = attachGraphQLWs(server, '/graphql', config.realtime, {
+    claimSlot,
+    leavesUpgrade: (request) => socketIo.handlesUpgrade(request),
     yoga,
     maskError,
     shared: new SharedPayloads(),
@@ -193,6 +212,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   // Sockets close with 1001 at once, so clients reconnect to another instance while HTTP drains.
   shutdownHooks.push(() => ws.close());
+  shutdownHooks.push(() => socketIo.close());
 
   async function shutDown(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -218,6 +238,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     prisma,
     realtime,
     ws,
+    socketIo,
     logger,
     metrics,
     metricsServer,

@@ -59,6 +59,8 @@ export interface RealtimeConfig {
   maxQueuedEvents: number;
   /** REDIS_CHANNEL_PREFIX, default `chat:`: namespace for Redis channels and keys. */
   redisPrefix: string;
+  /** WEBSOCKET_NAMESPACE, default `/chat`: the Socket.IO namespace serving the legacy event API (at `/socket.io/`). */
+  socketIoNamespace: string;
 }
 
 export interface RateLimitConfig {
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxActiveOperations: intFrom(env, 'WS_MAX_SUBSCRIPTIONS', 100, 1, 100000),
       maxQueuedEvents: intFrom(env, 'SUBSCRIBER_MAX_QUEUE', 5000, 10),
       redisPrefix: optional(env, 'REDIS_CHANNEL_PREFIX') ?? 'chat:',
+      socketIoNamespace: namespaceFrom(optional(env, 'WEBSOCKET_NAMESPACE') ?? '/chat'),
     },
     rateLimits: {
       messagesPerMinute: intFrom(env, 'MESSAGES_PER_MINUTE', 60, 0),
@@ -271,4 +274,12 @@ function originsFrom(value: string): string[] | '*' {
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
+}
+
+/** A Socket.IO namespace: `/` followed by letters, digits, `_`, `-` or `/`. */
+function namespaceFrom(value: string): string {
+  if (!/^\/[A-Za-z0-9_\-/]{0,100}$/.test(value)) {
+    throw new ConfigError(`WEBSOCKET_NAMESPACE must start with / and hold only letters, digits, _, - and /; got "${value}"`);
+  }
+  return value;
 }

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { CloseCode } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RealtimeConfig } from '../config.ts';
+import { perUserSlots, type ClaimConnectionSlot } from '../limits/connection-slots.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import { GraphQLWsConnection, type ConnectionDeps } from './connection.ts';
 import { startKeepAlive } from './keep-alive.ts';
@@ -25,7 +26,12 @@ export interface GraphQLWsServer {
 /** At shutdown, how long peers have to answer 1001 before their sockets are dropped. */
 const SHUTDOWN_CLOSE_GRACE_MS = 1000;
 
-export type GraphQLWsDeps = Omit<ConnectionDeps, 'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations'>;
+export type GraphQLWsDeps = Omit<ConnectionDeps, 'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations'> & {
+  /** The CONNECTIONS_PER_USER counter, to share it with another transport (default: one of its own). */
+  claimSlot?: ClaimConnectionSlot;
+  /** Upgrades another server on this port answers (Socket.IO's path): left untouched here (default: none). */
+  leavesUpgrade?: (request: IncomingMessage) => boolean;
+};
 
 export function attachGraphQLWs(server: Server, path: string, config: RealtimeConfig, deps: GraphQLWsDeps): GraphQLWsServer {
   const { logger } = deps;
@@ -38,7 +44,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
   const keepAlive = startKeepAlive(config.keepAliveMs, () => connections.keys());
   const connectionDeps: ConnectionDeps = {
     ...deps,
-    claimSlot: perUserSlots(config.connectionsPerUser),
+    claimSlot: deps.claimSlot ?? perUserSlots(config.connectionsPerUser),
     connectionInitTimeoutMs: config.connectionInitTimeoutMs,
     maxBufferedBytes: config.maxBufferedBytes,
     maxActiveOperations: config.maxActiveOperations,
@@ -68,6 +74,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
   server.on('upgrade', (request: IncomingMessage, raw: Duplex, head: Buffer) => {
     raw.on('error', (error: Error) => logger.debug('WebSocket upgrade socket error', { error: error.message }));
     try {
+      if (deps.leavesUpgrade?.(request)) return;
       const refusal = refuseUpgrade(request, path, config.allowedOrigins);
       if (refusal) return rejectUpgrade(raw, refusal);
       wss.handleUpgrade(request, raw, head, (ws) => accept(ws, request));
@@ -92,23 +99,5 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
       await closed;
       clearTimeout(grace);
     },
-  };
-}
-
-/** Counts open connections per user; claiming returns the release function, or null at the limit. */
-function perUserSlots(limit: number): (userId: string) => (() => void) | null {
-  const perUser = new Map<string, number>();
-  return (userId) => {
-    const open = perUser.get(userId) ?? 0;
-    if (open >= limit) return null;
-    perUser.set(userId, open + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (perUser.get(userId) ?? 1) - 1;
-      if (left > 0) perUser.set(userId, left);
-      else perUser.delete(userId);
-    };
   };
 }

@@ -31,7 +31,7 @@ function pathnameOf(target: string | undefined): string | null {
 }
 
 /** Browsers always send Origin on upgrades; a request without one is not from a page, so there is nothing to check. */
-function originAllowed(allowed: string[] | '*', origin: string | undefined): boolean {
+export function originAllowed(allowed: string[] | '*', origin: string | undefined): boolean {
   if (allowed === '*' || origin === undefined) return true;
   return allowed.includes(origin);
 }

@@ -1,0 +1,78 @@
+/**
+ * The real `socket.io-client` as the legacy web and mobile clients use it: connected to the
+ * namespace with `auth.token`, every server envelope collected in an inbox to wait on by type.
+ */
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { messageInbox, type MessageInbox } from '../support/message-inbox.ts';
+
+export const NAMESPACE = '/chat';
+
+export interface LegacyClient {
+  socket: Socket;
+  /** Every `{ type, data, timestamp }` the server emitted, in arrival order. */
+  inbox: MessageInbox;
+  /** Waits for the next envelope of `type` and returns its `data`. */
+  next<T = Record<string, unknown>>(type: string, timeoutMs?: number): Promise<T>;
+  /** Emits `event` with `payload` and resolves with the server's ack. */
+  request<T = Record<string, unknown>>(event: string, payload?: unknown, timeoutMs?: number): Promise<T>;
+  close(): void;
+}
+
+export type LegacyOptions = Partial<ManagerOptions & SocketOptions>;
+
+/** A client that has not connected yet (`socket.connect()` or `connectLegacy`). */
+export function legacyClient(baseUrl: string, token: string | undefined, options: LegacyOptions = {}): LegacyClient {
+  const socket = io(`${baseUrl}${NAMESPACE}`, {
+    autoConnect: false,
+    reconnection: false,
+    transports: ['websocket'],
+    auth: token === undefined ? {} : { token },
+    forceNew: true,
+    ...options,
+  });
+  const inbox = messageInbox();
+  socket.onAny((_event: string, envelope: unknown) => {
+    if (envelope && typeof envelope === 'object') inbox.push(envelope as Record<string, unknown>);
+  });
+  return {
+    socket,
+    inbox,
+    next: async <T>(type: string, timeoutMs = 10_000) => (await inbox.next(type, timeoutMs)).data as T,
+    request: <T>(event: string, payload?: unknown, timeoutMs = 10_000) =>
+      socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>,
+    close: () => void socket.disconnect(),
+  };
+}
+
+/** Connects and resolves once the server's `connected` envelope arrived; rejects with the connect_error. */
+export async function connectLegacy(baseUrl: string, token: string | undefined, options: LegacyOptions = {}): Promise<LegacyClient> {
+  const client = legacyClient(baseUrl, token, options);
+  const refused = new Promise<never>((_, reject) => client.socket.once('connect_error', reject));
+  client.socket.connect();
+  try {
+    await Promise.race([client.next('connected'), refused]);
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+  return client;
+}
+
+/** The connect_error a refused connection gets (`message`, `data: { code, correlationId }`). */
+export async function refusal(baseUrl: string, token: string | undefined, options: LegacyOptions = {}): Promise<ConnectRefusal> {
+  const client = legacyClient(baseUrl, token, options);
+  const error = new Promise<ConnectRefusal>((resolve) => client.socket.once('connect_error', (e) => resolve(e as ConnectRefusal)));
+  const connected = client.next('connected').then(() => {
+    throw new Error('the connection was accepted');
+  });
+  client.socket.connect();
+  try {
+    return await Promise.race([error, connected]);
+  } finally {
+    client.close();
+  }
+}
+
+export interface ConnectRefusal extends Error {
+  data?: { code?: string; correlationId?: string };
+}
