@@ -18,17 +18,19 @@ export interface LegacyClient {
   close(): void;
 }
 
-export type LegacyOptions = Partial<ManagerOptions & SocketOptions>;
+/** socket.io-client's options, and the namespace to connect to (default NAMESPACE). */
+export type LegacyOptions = Partial<ManagerOptions & SocketOptions> & { namespace?: string };
 
 /** A client that has not connected yet (`socket.connect()` or `connectLegacy`). */
 export function legacyClient(baseUrl: string, token: string | undefined, options: LegacyOptions = {}): LegacyClient {
-  const socket = io(`${baseUrl}${NAMESPACE}`, {
+  const { namespace = NAMESPACE, ...clientOptions } = options;
+  const socket = io(`${baseUrl}${namespace}`, {
     autoConnect: false,
     reconnection: false,
     transports: ['websocket'],
     auth: token === undefined ? {} : { token },
     forceNew: true,
-    ...options,
+    ...clientOptions,
   });
   const inbox = messageInbox();
   socket.onAny((_event: string, envelope: unknown) => {
