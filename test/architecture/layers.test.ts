@@ -15,7 +15,7 @@ function layerOf(path: string): Layer {
   if (path === 'main.ts') return 'main';
   if (path === 'app.ts') return 'app';
   // Reading and verifying a token is the edge's work; the Principal it yields is shared by all.
-  if (/^(http|ws|rest|graphql)\//.test(path) || /^auth\/token-/.test(path)) return 'transport';
+  if (/^(http|ws|socketio|rest|graphql)\//.test(path) || /^auth\/token-/.test(path)) return 'transport';
   if (path.startsWith('schema/') || path === 'context.ts') return 'schema';
   if (path.startsWith('services/')) return 'services';
   if (path.startsWith('realtime/')) return 'realtime';
