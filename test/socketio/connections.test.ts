@@ -21,6 +21,7 @@ describe('Socket.IO connections', () => {
     TYPING_EVENTS_PER_10S: '2',
     TYPING_THROTTLE_MS: '0',
     MAX_BODY_BYTES: '65536',
+    WEBSOCKET_CORS_ORIGIN: 'https://app.example',
   });
   const clients: LegacyClient[] = [];
   const wsClients: WsClient[] = [];
@@ -59,6 +60,14 @@ describe('Socket.IO connections', () => {
       const client = await connectLegacy(chat.server.url, undefined, options);
       client.close();
     }
+  });
+
+  it('checks the Origin against WEBSOCKET_CORS_ORIGIN, as for graphql-ws', async () => {
+    const token = await chat.server.token(uniqueUser('alice'));
+    const refused = await refusal(chat.server.url, token, { extraHeaders: { origin: 'https://evil.example' } });
+    expect(refused.message).toMatch(/websocket error|xhr poll error|Forbidden/i);
+    const allowed = await connectLegacy(chat.server.url, token, { extraHeaders: { origin: 'https://app.example' } });
+    allowed.close();
   });
 
   it('serves only the configured namespace', async () => {

@@ -142,6 +142,20 @@ describe.each(testedProviders())('Socket.IO events (%s)', (provider) => {
     expect(refused.data).toMatchObject({ code: 'BAD_USER_INPUT', event: 'send_message' });
   });
 
+  it('hides the typing indicator of a socket that disconnects', async () => {
+    const alice = uniqueUser('alice');
+    const bob = uniqueUser('bob');
+    const sessionId = await chat.createSession(alice, [bob]);
+    const a = await connect(alice);
+    const b = await connect(bob);
+    await a.request('join_session', { sessionId });
+    await b.request('join_session', { sessionId });
+    await a.request('typing', { isTyping: true });
+    await b.next('typing_indicator');
+    a.close();
+    expect(await b.next('typing_indicator')).toEqual({ sessionId, userId: alice, isTyping: false });
+  });
+
   it('answers an invalid session, a validation failure and an unknown event with coded errors', async () => {
     const alice = uniqueUser('alice');
     const stranger = uniqueUser('stranger');
