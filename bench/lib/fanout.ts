@@ -5,6 +5,7 @@
  * deliveries/s, loss, duplicates and the server CPU per delivery.
  */
 import { cpuMicros, sleep } from './processes.ts';
+import { ScenarioFailure } from './scenario.ts';
 import { LatencyRecorder } from './stats.ts';
 import { integerAfter } from './ws-client.ts';
 
@@ -106,6 +107,7 @@ export interface FanoutPlan {
 
 export interface FanoutResult {
   sent: number;
+  /** Sends that failed or were refused, in any phase (probe, warm-up, window). */
   sendErrors: number;
   expected: number;
   delivered: number;
@@ -177,7 +179,6 @@ export async function runFanout(receiver: FanoutReceiver, plan: FanoutPlan): Pro
   const warmupExpected = expectedSince(receiver.measureFrom);
   await drain(receiver, () => receiver.delivered >= warmupExpected, 5_000);
 
-  sendErrors = 0;
   startCounting();
   const duplicatesBefore = receiver.duplicates;
   const closesBefore = receiver.unexpectedCloses;
@@ -220,4 +221,19 @@ async function probeUntilLive(receiver: FanoutReceiver, sendOne: (channel: numbe
 async function drain(_receiver: FanoutReceiver, done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!done() && performance.now() < deadline) await sleep(10);
+}
+
+/**
+ * Throws ScenarioFailure when any send was refused or failed, any expected delivery never
+ * arrived, a delivery came twice, or a subscriber got an error frame: such a run is a failed
+ * scenario, never a figure.
+ */
+export function assertNothingLost(what: string, result: FanoutResult, receiver: FanoutReceiver, firstSendError?: string): void {
+  const problems: string[] = [];
+  if (result.sendErrors > 0)
+    problems.push(`${result.sendErrors} sends refused or failed${firstSendError ? ` (first: ${firstSendError})` : ''}`);
+  if (result.lost > 0) problems.push(`${result.lost} deliveries lost`);
+  if (result.duplicates > 0) problems.push(`${result.duplicates} duplicate deliveries`);
+  if (receiver.errorFrames > 0) problems.push(`${receiver.errorFrames} error frames`);
+  if (problems.length > 0) throw new ScenarioFailure(`${what}: ${problems.join(', ')}`);
 }

@@ -4,7 +4,9 @@
  * grouped by function and location, self time per package, and optionally total time per function.
  */
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProfileSummary } from './scenario.ts';
 
 interface ProfileNode {
   id: number;
@@ -112,6 +114,57 @@ export function selfTimeByPackage(entries: SelfTimeEntry[]): { name: string; sel
     byPackage.set(name, bucket);
   }
   return [...byPackage.values()].sort((a, b) => b.selfMs - a.selfMs);
+}
+
+/** Where a package's time goes in the send path, for RESULTS.md's profile table. */
+export function areaOf(packageName: string): string {
+  if (packageName === '(garbage collector)') return 'GC';
+  if (packageName === '(program)' || packageName === '(native)') return 'V8 / native (program)';
+  if (packageName === 'app: generated prisma client' || packageName.startsWith('@prisma/') || packageName === 'prisma')
+    return 'Prisma (client, query interpreter, adapters)';
+  if (packageName === 'better-sqlite3' || packageName === 'pg' || packageName.startsWith('pg-'))
+    return 'database driver (better-sqlite3 / pg)';
+  if (packageName === 'graphql') return 'graphql-js (parse, validate, execute)';
+  if (
+    packageName === 'graphql-yoga' ||
+    packageName.startsWith('@graphql-yoga/') ||
+    packageName.startsWith('@envelop/') ||
+    packageName.startsWith('@whatwg-node/') ||
+    packageName.startsWith('@graphql-tools/') ||
+    packageName.startsWith('@escape.tech/')
+  )
+    return 'Yoga / envelop / whatwg-node / armor';
+  if (packageName.startsWith('@pothos/')) return 'Pothos';
+  if (packageName === 'graphql-ws' || packageName === 'ws') return 'graphql-ws / ws';
+  if (packageName === 'node: internals') return 'node internals (http, net, streams)';
+  if (packageName === 'app: src') return 'own code (src/)';
+  if (packageName === 'pino' || packageName.startsWith('@opentelemetry/') || packageName === 'prom-client')
+    return 'logging / metrics / tracing';
+  if (packageName === 'jose') return 'JWT (jose)';
+  return 'other packages';
+}
+
+/**
+ * A profile's summary for RESULTS.md: shares of busy time (idle left out) per area, and the
+ * `top` hottest functions by self time.
+ */
+export function summarizeProfile(file: string, title: string, operations: number, top = 12): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const busy = selfTimes(profile).filter((e) => e.name !== '(idle)');
+  const busyMs = busy.reduce((sum, e) => sum + e.selfMs, 0) || 1;
+  const areas = new Map<string, number>();
+  for (const entry of busy) {
+    const area = areaOf(packageOf(entry));
+    areas.set(area, (areas.get(area) ?? 0) + entry.selfMs);
+  }
+  return {
+    title,
+    file: relative(process.cwd(), file),
+    busyMs,
+    operations,
+    areas: [...areas.entries()].map(([name, ms]) => ({ name, share: ms / busyMs })).sort((a, b) => b.share - a.share),
+    top: busy.slice(0, top).map((e) => ({ name: e.name, location: e.location, share: e.selfMs / busyMs })),
+  };
 }
 
 function packageOf(entry: SelfTimeEntry): string {
