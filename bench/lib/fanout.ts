@@ -145,7 +145,7 @@ export async function runFanout(receiver: FanoutReceiver, plan: FanoutPlan): Pro
     );
   };
 
-  await probeUntilLive(receiver, sendOne);
+  await probeUntilLive(receiver, sendOne, () => sendErrors);
   let nextChannel = 0;
   const paced = async (durationMs: number) => {
     const count = Math.max(1, Math.round((plan.ratePerSecond * durationMs) / 1000));
@@ -206,11 +206,17 @@ export async function runFanout(receiver: FanoutReceiver, plan: FanoutPlan): Pro
 }
 
 /** Sends one message to every channel that still has a silent subscriber, until none is left (max 60 s). */
-async function probeUntilLive(receiver: FanoutReceiver, sendOne: (channel: number) => Promise<void>): Promise<void> {
+async function probeUntilLive(
+  receiver: FanoutReceiver,
+  sendOne: (channel: number) => Promise<void>,
+  sendErrors: () => number,
+): Promise<void> {
   const deadline = performance.now() + 60_000;
   for (;;) {
     const silent = receiver.silentSubscribers();
     if (silent.length === 0) return;
+    // A refused probe would be retried until the deadline: fail now instead.
+    if (sendErrors() > 0) throw new ScenarioFailure(`${sendErrors()} probe sends refused or failed before every subscriber was live`);
     if (performance.now() > deadline) throw new Error(`${silent.length} subscribers never received a probe message`);
     const channels = [...new Set(silent.map((i) => receiver.channelOfSubscriber[i]!))];
     for (let i = 0; i < channels.length; i += 100) await Promise.all(channels.slice(i, i + 100).map(sendOne));
