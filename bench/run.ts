@@ -35,7 +35,7 @@ import { baselineHttp } from './scenarios/baseline-http.ts';
 import { baselinePg } from './scenarios/baseline-pg.ts';
 import { baselineRedis } from './scenarios/baseline-redis.ts';
 import { baselineSqlite } from './scenarios/baseline-sqlite.ts';
-import { baselineWs } from './scenarios/baseline-ws.ts';
+import { baselineWs, baselineWsIdle } from './scenarios/baseline-ws.ts';
 import { s1SendMessage } from './scenarios/s1-send-message.ts';
 import { s2Fanout } from './scenarios/s2-fanout.ts';
 import { s2bManySessions } from './scenarios/s2b-many-sessions.ts';
@@ -49,6 +49,7 @@ const ALL: Scenario[] = [
   baselineSqlite,
   baselinePg,
   baselineWs,
+  baselineWsIdle,
   baselineRedis,
   s1SendMessage,
   s2Fanout,

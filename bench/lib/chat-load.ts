@@ -19,7 +19,13 @@ export function chatSender(graphqlUrl: string, sessionIds: readonly string[], se
   let firstError: string | undefined;
   const send = async (channel: number, content: string): Promise<boolean> => {
     const body = JSON.stringify({ query: SEND_MESSAGE, variables: { s: sessionIds[channel], c: content } });
-    const response = await pool.request(jsonPost(host, '/graphql', body, { Authorization: `Bearer ${senderTokens[channel]}` }));
+    let response: HttpResponse;
+    try {
+      response = await pool.request(jsonPost(host, '/graphql', body, { Authorization: `Bearer ${senderTokens[channel]}` }));
+    } catch (error) {
+      firstError ??= String(error);
+      throw error;
+    }
     const ok = graphqlOk(response);
     if (!ok) firstError ??= `${response.status} ${response.body.toString().slice(0, 300)}`;
     return ok;
@@ -38,11 +44,24 @@ export function chatSender(graphqlUrl: string, sessionIds: readonly string[], se
 export function rawPublisher(baseUrl: string, channelNames: readonly string[]) {
   const pool = new ConnectionPool(baseUrl);
   const host = new URL(baseUrl).host;
+  let firstError: string | undefined;
   const send = async (channel: number, content: string): Promise<boolean> => {
-    const response = await pool.request(jsonPost(host, '/publish', JSON.stringify({ channel: channelNames[channel], content })));
-    return response.status === 200;
+    try {
+      const response = await pool.request(jsonPost(host, '/publish', JSON.stringify({ channel: channelNames[channel], content })));
+      if (response.status !== 200) firstError ??= `${response.status} ${response.body.toString().slice(0, 300)}`;
+      return response.status === 200;
+    } catch (error) {
+      firstError ??= String(error);
+      throw error;
+    }
   };
-  return { send, close: () => pool.close() };
+  return {
+    send,
+    close: () => pool.close(),
+    get firstError() {
+      return firstError;
+    },
+  };
 }
 
 /**

@@ -23,7 +23,15 @@ export class FanoutReceiver {
   readonly sentAt: number[] = [];
   /** Channel of every message by index. */
   readonly channelOfMessage: number[] = [];
-  private readonly lastIndex: Int32Array;
+  /**
+   * Which of its channel's subscribers received message `index` (by their slot in the channel).
+   * A set, not a last-seen index: concurrent sends may be stored, and so delivered, in another
+   * order than they were sent, which is not a duplicate.
+   */
+  private readonly seenBy: Uint8Array[] = [];
+  /** Position of every subscriber among its channel's subscribers. */
+  private readonly slot: Uint32Array;
+  private readonly sizeOfChannel: number[] = [];
   private readonly receivedBy: Uint32Array;
   measureFrom = Number.POSITIVE_INFINITY;
   delivered = 0;
@@ -45,7 +53,11 @@ export class FanoutReceiver {
     readonly channelOfSubscriber: readonly number[],
     private readonly groupOfSubscriber?: readonly number[],
   ) {
-    this.lastIndex = new Int32Array(channelOfSubscriber.length).fill(-1);
+    this.slot = new Uint32Array(channelOfSubscriber.length);
+    channelOfSubscriber.forEach((channel, i) => {
+      this.slot[i] = this.sizeOfChannel[channel] ?? 0;
+      this.sizeOfChannel[channel] = this.slot[i]! + 1;
+    });
     this.receivedBy = new Uint32Array(channelOfSubscriber.length);
     const groups = groupOfSubscriber ? Math.max(...groupOfSubscriber) + 1 : 0;
     this.groupLatencies = Array.from({ length: groups }, () => new LatencyRecorder());
@@ -64,11 +76,15 @@ export class FanoutReceiver {
     const now = performance.now();
     this.deliveredTotal += 1;
     this.receivedBy[subscriber]! += 1;
-    if (index <= this.lastIndex[subscriber]!) {
+    const channel = this.channelOfMessage[index];
+    if (channel === undefined) return;
+    this.seenBy[index] ??= new Uint8Array(this.sizeOfChannel[channel] ?? 0);
+    const seen = this.seenBy[index]!;
+    if (seen[this.slot[subscriber]!]) {
       this.duplicates += 1;
       return;
     }
-    this.lastIndex[subscriber] = index;
+    seen[this.slot[subscriber]!] = 1;
     if (index < this.measureFrom) return;
     this.delivered += 1;
     this.lastDeliveryAt = now;

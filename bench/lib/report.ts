@@ -143,6 +143,8 @@ export interface TargetLine {
   scenario: string;
   metric: string;
   measured: number;
+  /** '×' when the target is on the ratio, else the row's unit. */
+  unit: string;
   spread: string;
   target: string;
   result: string;
@@ -169,6 +171,7 @@ export function targetSummary(reports: ScenarioReport[]): TargetLine[] {
         scenario: report.id,
         metric: row.metric,
         measured: (onRatio ? row.ratio : row.value) ?? NaN,
+        unit: onRatio ? '×' : row.unit,
         spread: formatSpread(onRatio ? row.ratioSpread : row.spread),
         target: row.target!.text,
         result: verdict(row, failed),
@@ -219,7 +222,9 @@ export function markdown({ info, reports, errors, notes, profiles }: MarkdownInp
   if (summary.length > 0) {
     out.push('## Targets', '', '| Scenario | Metric | Measured | Spread | Target | Result |', '|---|---|---|---|---|---|');
     for (const row of summary)
-      out.push(`| ${row.scenario} | ${row.metric} | ${formatNumber(row.measured)} | ${row.spread} | ${row.target} | ${row.result} |`);
+      out.push(
+        `| ${row.scenario} | ${row.metric} | ${formatNumber(row.measured)}${Number.isFinite(row.measured) && row.unit ? (row.unit === '×' ? '×' : ` ${row.unit}`) : ''} | ${row.spread}${row.spread && row.unit === '×' ? '×' : ''} | ${row.target} | ${row.result} |`,
+      );
     out.push('');
   }
   const failed = reports.filter((r) => r.failures.length > 0);

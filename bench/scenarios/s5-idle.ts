@@ -14,13 +14,12 @@ import { mintTokens } from '../lib/tokens.ts';
 import { connectLean, connectMany } from '../lib/ws-client.ts';
 
 const MEMBERS = 10;
-const MIB = 1024 ** 2;
 const MB = 1e6;
 
 export const s5Idle: Scenario = {
   id: 'S5',
   title: 'S5 idle graphql-ws connections (one subscription each)',
-  needs: ['B-ws'],
+  needs: ['B-ws-idle'],
   async run(ctx) {
     const { to } = ctx.params.idle;
     const grid = sessionGrid('s5', Math.ceil(to / MEMBERS), MEMBERS);
@@ -60,7 +59,7 @@ export const s5Idle: Scenario = {
       atMost(2, '≤ 2× raw ws'),
     ),
     targetRow('server RSS with no connection (after GC)', m('S5.rss0') / MB, 'MB', atMost(120, '≤ 120 MB')),
-    plainRow('raw ws RSS with no connection', m('B-ws.idle.rss0') / MIB, 'MiB'),
+    plainRow('raw ws RSS with no connection', m('B-ws.idle.rss0') / MB, 'MB'),
     ratioRow('connect + auth + subscribe rate', m('S5.connectRate'), 'conn/s', 'raw ws connect', m('B-ws.idle.connectRate')),
   ],
 };
