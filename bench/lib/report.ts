@@ -160,6 +160,7 @@ export function targetSummary(reports: ScenarioReport[]): TargetLine[] {
         scenario: report.id,
         metric: 'scenario ran without refusals or loss',
         measured: NaN,
+        unit: '',
         spread: '',
         target: 'no failure',
         result: 'FAIL',
