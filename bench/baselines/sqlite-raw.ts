@@ -1,10 +1,12 @@
 /**
  * Baseline: raw better-sqlite3 on a migrated copy of the chat database, with the server's
  * pragmas (WAL, synchronous=NORMAL). Measures
- *  - the insert rate of what sendMessage stores: one transaction claiming the next seq on
- *    the session (UPDATE … RETURNING) and inserting the message; and, for context, bare
- *    autocommit INSERTs;
- *  - the page read: the 50 messages before a random position in a session of BENCH_HISTORY.
+ *  - what sendMessage stores, in one transaction: claim the next seq and bump the session's
+ *    counters and lastActivityAt (one UPDATE … RETURNING), insert the message; and, for
+ *    context, bare autocommit INSERTs;
+ *  - the newest page: `SELECT … ORDER BY seq DESC LIMIT 50` in a session of BENCH_HISTORY messages
+ *    (what `ChatSession.messages(last: 50)` reads).
+ * Each with its rate, latency and CPU time per operation (process.cpuUsage over the window).
  * Prints one line `result {json}`.
  */
 import Database from 'better-sqlite3';
@@ -27,10 +29,11 @@ db.pragma('synchronous = NORMAL');
 db.pragma('foreign_keys = ON');
 
 /** Runs `op` for the warm-up, then counts calls and their latency over the window. */
-function measure(op: () => void): { opsPerSecond: number; p50: number; p99: number } {
+function measure(op: () => void): { opsPerSecond: number; p50: number; p99: number; cpuUs: number } {
   const latencies = new LatencyRecorder();
   const warmupEnd = performance.now() + warmupMs;
   while (performance.now() < warmupEnd) op();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const end = start + durationMs;
   let count = 0;
@@ -41,8 +44,9 @@ function measure(op: () => void): { opsPerSecond: number; p50: number; p99: numb
     now = after;
     count += 1;
   }
+  const cpu = process.cpuUsage(cpuBefore);
   const { p50, p99 } = latencies.summary();
-  return { opsPerSecond: count / (durationMs / 1000), p50, p99 };
+  return { opsPerSecond: count / (durationMs / 1000), p50, p99, cpuUs: (cpu.user + cpu.system) / count };
 }
 
 const stamp = () => new Date().toISOString().replace('Z', '+00:00');
@@ -66,12 +70,12 @@ const plainInsert = measure(() => {
 });
 
 const page = db.prepare(
-  'SELECT id, sessionId, seq, role, content, metadata, timestamp, authorId, editedAt, clientMessageId FROM "ConversationMessage" WHERE sessionId = ? AND seq < ? ORDER BY seq DESC LIMIT 51',
+  'SELECT id, sessionId, seq, role, content, metadata, timestamp, authorId, editedAt, clientMessageId FROM "ConversationMessage" WHERE sessionId = ? ORDER BY seq DESC LIMIT 50',
 );
+const expectedRows = Math.min(50, history);
 const pageRead = measure(() => {
-  const before = 52 + Math.floor(Math.random() * (history - 51));
-  const rows = page.all('history', before);
-  if (rows.length !== 51) throw new Error(`page read returned ${rows.length} rows`);
+  const rows = page.all('history');
+  if (rows.length !== expectedRows) throw new Error(`page read returned ${rows.length} rows`);
 });
 db.close();
 

@@ -16,23 +16,52 @@ export const graphqlOk = (response: HttpResponse) => response.status === 200 && 
 export function chatSender(graphqlUrl: string, sessionIds: readonly string[], senderTokens: readonly string[]) {
   const pool = new ConnectionPool(graphqlUrl);
   const host = new URL(graphqlUrl).host;
+  let firstError: string | undefined;
   const send = async (channel: number, content: string): Promise<boolean> => {
     const body = JSON.stringify({ query: SEND_MESSAGE, variables: { s: sessionIds[channel], c: content } });
-    const response = await pool.request(jsonPost(host, '/graphql', body, { Authorization: `Bearer ${senderTokens[channel]}` }));
-    return graphqlOk(response);
+    let response: HttpResponse;
+    try {
+      response = await pool.request(jsonPost(host, '/graphql', body, { Authorization: `Bearer ${senderTokens[channel]}` }));
+    } catch (error) {
+      firstError ??= String(error);
+      throw error;
+    }
+    const ok = graphqlOk(response);
+    if (!ok) firstError ??= `${response.status} ${response.body.toString().slice(0, 300)}`;
+    return ok;
   };
-  return { send, close: () => pool.close() };
+  /** `firstError`: the first refused or failed send's status and body, to explain a failure. */
+  return {
+    send,
+    close: () => pool.close(),
+    get firstError() {
+      return firstError;
+    },
+  };
 }
 
 /** Raw ws baseline's publish endpoint, with the same calling shape as chatSender. */
 export function rawPublisher(baseUrl: string, channelNames: readonly string[]) {
   const pool = new ConnectionPool(baseUrl);
   const host = new URL(baseUrl).host;
+  let firstError: string | undefined;
   const send = async (channel: number, content: string): Promise<boolean> => {
-    const response = await pool.request(jsonPost(host, '/publish', JSON.stringify({ channel: channelNames[channel], content })));
-    return response.status === 200;
+    try {
+      const response = await pool.request(jsonPost(host, '/publish', JSON.stringify({ channel: channelNames[channel], content })));
+      if (response.status !== 200) firstError ??= `${response.status} ${response.body.toString().slice(0, 300)}`;
+      return response.status === 200;
+    } catch (error) {
+      firstError ??= String(error);
+      throw error;
+    }
   };
-  return { send, close: () => pool.close() };
+  return {
+    send,
+    close: () => pool.close(),
+    get firstError() {
+      return firstError;
+    },
+  };
 }
 
 /**

@@ -1,8 +1,12 @@
-/** Starts the real chat server (`node --import tsx src/main.ts`) on the server core against a fresh database. */
-import { mkdirSync } from 'node:fs';
+/**
+ * Starts the real chat server the way production runs it — the compiled dist/src/main.js on
+ * plain node (built first when stale) — under bench/lib/gc-entry.mjs (GC and CPU profiling
+ * over IPC), on the server core, against a fresh database, with the limits the scenario states.
+ */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { freshPostgres, freshSqlite, seedDatabase, type FreshDatabase, type SeedSession } from './databases.ts';
-import { spawnNode, type Pinning, type SpawnedProcess } from './processes.ts';
+import { gcWrapped, repoRoot, spawnNode, type Pinning, type SpawnedProcess } from './processes.ts';
 import { BENCH_JWT_SECRET } from './tokens.ts';
 
 export interface ChatServer {
@@ -22,25 +26,60 @@ export interface ChatServerOptions {
   seed?: readonly SeedSession[];
   /** Share another server's database (second instance); it is not dropped by this server. */
   database?: FreshDatabase;
+  /**
+   * The server's abuse limits this scenario needs, stated explicitly (never the defaults,
+   * which refuse a benchmark's load: 60 sends a minute, 20 typing events per 10 s).
+   */
+  limits: ServerLimits;
   env?: Record<string, string>;
-  /** Writes a V8 CPU profile into this folder when the server exits. */
-  cpuProfileDir?: string;
   /** Run on the load generator's core instead of the server core (a second instance). */
   onLoadCore?: boolean;
 }
 
-/** Settings every benchmarked server gets: limits raised so the load is not refused. */
+/** The limits a scenario sets on its servers (README's configuration table; 0 = off where the server allows it). */
+export interface ServerLimits {
+  MESSAGES_PER_MINUTE: number;
+  TYPING_EVENTS_PER_10S: number;
+  CONNECTIONS_PER_USER: number;
+  MAX_MESSAGES_PER_SESSION: number;
+  TYPING_THROTTLE_MS?: number;
+}
+
+/** Limits that never refuse benchmark load: rate limits off, per-user and per-session caps far above any scenario. */
+export const UNLIMITED: ServerLimits = {
+  MESSAGES_PER_MINUTE: 0,
+  TYPING_EVENTS_PER_10S: 0,
+  CONNECTIONS_PER_USER: 100_000,
+  MAX_MESSAGES_PER_SESSION: 1_000_000_000,
+};
+
+/** Settings every benchmarked server gets besides its limits. */
 export const BENCH_SERVER_ENV: Record<string, string> = {
   NODE_ENV: 'production',
   JWT_SECRET: BENCH_JWT_SECRET,
   PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
-  CONNECTIONS_PER_USER: '100000',
-  MAX_MESSAGES_PER_SESSION: '1000000000',
-  // Scenarios send faster than a user may (S2 at 100 subscribers sends 80 in its window): a refused send is a failed run.
-  MESSAGES_PER_MINUTE: '0',
 };
+
+/**
+ * Overrides from `--server-env NAME=VALUE`, applied after a scenario's limits (e.g. to check
+ * that a refused send fails the scenario). Set once by the orchestrator.
+ */
+export const serverEnvOverrides: Record<string, string> = {};
+
+/** The compiled server entry (scripts/build.mjs writes dist/). */
+export const SERVER_ENTRY = 'dist/src/main.js';
+
+/** Builds dist/ when it is missing or older than src/ (`node scripts/build.mjs --if-stale`); throws when the build fails. */
+export function ensureServerBuilt(): void {
+  const result = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('building dist/ failed (node scripts/build.mjs --if-stale)');
+}
+
+function limitEnv(limits: ServerLimits): Record<string, string> {
+  return Object.fromEntries(Object.entries(limits).map(([name, value]) => [name, String(value)]));
+}
 
 /**
  * Starts a chat server; a process killed by a signal before it listened (something else on
@@ -62,15 +101,17 @@ async function startOnce(options: ChatServerOptions): Promise<ChatServer> {
   const owned = !options.database;
   const database = options.database ?? (options.provider === 'postgresql' ? await freshPostgres() : await freshSqlite());
   if (options.seed) await seedDatabase(database, options.seed);
-  const nodeArgs = ['--import', 'tsx', 'src/main.ts'];
-  if (options.cpuProfileDir) {
-    mkdirSync(options.cpuProfileDir, { recursive: true });
-    nodeArgs.unshift('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
-  }
   const child = spawnNode(
     options.pinning,
-    nodeArgs,
-    { ...BENCH_SERVER_ENV, DATABASE_URL: database.url, DATA_DIR: join(database.dataDir, 'data'), ...options.env },
+    gcWrapped(SERVER_ENTRY),
+    {
+      ...BENCH_SERVER_ENV,
+      DATABASE_URL: database.url,
+      DATA_DIR: join(database.dataDir, 'data'),
+      ...limitEnv(options.limits),
+      ...options.env,
+      ...serverEnvOverrides,
+    },
     options.onLoadCore ? options.pinning?.loadCore : options.pinning?.serverCore,
   );
   let url: string;

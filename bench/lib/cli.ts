@@ -13,6 +13,8 @@ export interface Options {
   profile: boolean;
   /** Render RESULTS.md and results.json again from this results.json instead of measuring. */
   rerender: string | null;
+  /** `--server-env NAME=VALUE` (repeatable): set on every chat server after the scenario's limits. */
+  serverEnv: Record<string, string>;
 }
 
 export function parseArgs(argv: string[]): Options {
@@ -25,6 +27,7 @@ export function parseArgs(argv: string[]): Options {
     postgres: true,
     profile: false,
     rerender: null,
+    serverEnv: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -52,7 +55,12 @@ export function parseArgs(argv: string[]): Options {
     else if (arg === '--no-postgres') options.postgres = false;
     else if (arg === '--profile') options.profile = true;
     else if (arg === '--rerender') options.rerender = resolve(value());
-    else throw new Error(`unknown argument ${arg}`);
+    else if (arg === '--server-env') {
+      const pair = value();
+      const at = pair.indexOf('=');
+      if (at <= 0 || !/^[A-Z][A-Z0-9_]*$/.test(pair.slice(0, at))) throw new Error(`--server-env needs NAME=VALUE, got ${pair}`);
+      options.serverEnv[pair.slice(0, at)] = pair.slice(at + 1);
+    } else throw new Error(`unknown argument ${arg}`);
   }
   if (options.repeats !== null && !(Number.isInteger(options.repeats) && options.repeats >= 1 && options.repeats <= 10)) {
     throw new Error('--repeats must be an integer from 1 to 10');

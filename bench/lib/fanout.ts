@@ -5,6 +5,7 @@
  * deliveries/s, loss, duplicates and the server CPU per delivery.
  */
 import { cpuMicros, sleep } from './processes.ts';
+import { ScenarioFailure } from './scenario.ts';
 import { LatencyRecorder } from './stats.ts';
 import { integerAfter } from './ws-client.ts';
 
@@ -22,7 +23,15 @@ export class FanoutReceiver {
   readonly sentAt: number[] = [];
   /** Channel of every message by index. */
   readonly channelOfMessage: number[] = [];
-  private readonly lastIndex: Int32Array;
+  /**
+   * Which of its channel's subscribers received message `index` (by their slot in the channel).
+   * A set, not a last-seen index: concurrent sends may be stored, and so delivered, in another
+   * order than they were sent, which is not a duplicate.
+   */
+  private readonly seenBy: Uint8Array[] = [];
+  /** Position of every subscriber among its channel's subscribers. */
+  private readonly slot: Uint32Array;
+  private readonly sizeOfChannel: number[] = [];
   private readonly receivedBy: Uint32Array;
   measureFrom = Number.POSITIVE_INFINITY;
   delivered = 0;
@@ -44,7 +53,11 @@ export class FanoutReceiver {
     readonly channelOfSubscriber: readonly number[],
     private readonly groupOfSubscriber?: readonly number[],
   ) {
-    this.lastIndex = new Int32Array(channelOfSubscriber.length).fill(-1);
+    this.slot = new Uint32Array(channelOfSubscriber.length);
+    channelOfSubscriber.forEach((channel, i) => {
+      this.slot[i] = this.sizeOfChannel[channel] ?? 0;
+      this.sizeOfChannel[channel] = this.slot[i]! + 1;
+    });
     this.receivedBy = new Uint32Array(channelOfSubscriber.length);
     const groups = groupOfSubscriber ? Math.max(...groupOfSubscriber) + 1 : 0;
     this.groupLatencies = Array.from({ length: groups }, () => new LatencyRecorder());
@@ -63,11 +76,15 @@ export class FanoutReceiver {
     const now = performance.now();
     this.deliveredTotal += 1;
     this.receivedBy[subscriber]! += 1;
-    if (index <= this.lastIndex[subscriber]!) {
+    const channel = this.channelOfMessage[index];
+    if (channel === undefined) return;
+    this.seenBy[index] ??= new Uint8Array(this.sizeOfChannel[channel] ?? 0);
+    const seen = this.seenBy[index]!;
+    if (seen[this.slot[subscriber]!]) {
       this.duplicates += 1;
       return;
     }
-    this.lastIndex[subscriber] = index;
+    seen[this.slot[subscriber]!] = 1;
     if (index < this.measureFrom) return;
     this.delivered += 1;
     this.lastDeliveryAt = now;
@@ -106,6 +123,7 @@ export interface FanoutPlan {
 
 export interface FanoutResult {
   sent: number;
+  /** Sends that failed or were refused, in any phase (probe, warm-up, window). */
   sendErrors: number;
   expected: number;
   delivered: number;
@@ -143,7 +161,7 @@ export async function runFanout(receiver: FanoutReceiver, plan: FanoutPlan): Pro
     );
   };
 
-  await probeUntilLive(receiver, sendOne);
+  await probeUntilLive(receiver, sendOne, () => sendErrors);
   let nextChannel = 0;
   const paced = async (durationMs: number) => {
     const count = Math.max(1, Math.round((plan.ratePerSecond * durationMs) / 1000));
@@ -177,7 +195,6 @@ export async function runFanout(receiver: FanoutReceiver, plan: FanoutPlan): Pro
   const warmupExpected = expectedSince(receiver.measureFrom);
   await drain(receiver, () => receiver.delivered >= warmupExpected, 5_000);
 
-  sendErrors = 0;
   startCounting();
   const duplicatesBefore = receiver.duplicates;
   const closesBefore = receiver.unexpectedCloses;
@@ -205,11 +222,17 @@ export async function runFanout(receiver: FanoutReceiver, plan: FanoutPlan): Pro
 }
 
 /** Sends one message to every channel that still has a silent subscriber, until none is left (max 60 s). */
-async function probeUntilLive(receiver: FanoutReceiver, sendOne: (channel: number) => Promise<void>): Promise<void> {
+async function probeUntilLive(
+  receiver: FanoutReceiver,
+  sendOne: (channel: number) => Promise<void>,
+  sendErrors: () => number,
+): Promise<void> {
   const deadline = performance.now() + 60_000;
   for (;;) {
     const silent = receiver.silentSubscribers();
     if (silent.length === 0) return;
+    // A refused probe would be retried until the deadline: fail now instead.
+    if (sendErrors() > 0) throw new ScenarioFailure(`${sendErrors()} probe sends refused or failed before every subscriber was live`);
     if (performance.now() > deadline) throw new Error(`${silent.length} subscribers never received a probe message`);
     const channels = [...new Set(silent.map((i) => receiver.channelOfSubscriber[i]!))];
     for (let i = 0; i < channels.length; i += 100) await Promise.all(channels.slice(i, i + 100).map(sendOne));
@@ -220,4 +243,19 @@ async function probeUntilLive(receiver: FanoutReceiver, sendOne: (channel: numbe
 async function drain(_receiver: FanoutReceiver, done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!done() && performance.now() < deadline) await sleep(10);
+}
+
+/**
+ * Throws ScenarioFailure when any send was refused or failed, any expected delivery never
+ * arrived, a delivery came twice, or a subscriber got an error frame: such a run is a failed
+ * scenario, never a figure.
+ */
+export function assertNothingLost(what: string, result: FanoutResult, receiver: FanoutReceiver, firstSendError?: string): void {
+  const problems: string[] = [];
+  if (result.sendErrors > 0)
+    problems.push(`${result.sendErrors} sends refused or failed${firstSendError ? ` (first: ${firstSendError})` : ''}`);
+  if (result.lost > 0) problems.push(`${result.lost} deliveries lost`);
+  if (result.duplicates > 0) problems.push(`${result.duplicates} duplicate deliveries`);
+  if (receiver.errorFrames > 0) problems.push(`${receiver.errorFrames} error frames`);
+  if (problems.length > 0) throw new ScenarioFailure(`${what}: ${problems.join(', ')}`);
 }

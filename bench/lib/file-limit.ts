@@ -29,10 +29,5 @@ export function fileLimit(): number {
 /** Most sockets one process holds in this run. */
 export function socketsNeeded(params: Params): number {
   const { sessions, members } = params.manySessions;
-  return Math.max(
-    params.idle.connections + 100,
-    sessions * members,
-    params.typing.clients,
-    ...params.fanout.sizes.map((s) => s.subscribers),
-  );
+  return Math.max(params.idle.to + 100, sessions * members, params.typing.clients, ...params.fanout.sizes.map((s) => s.subscribers));
 }

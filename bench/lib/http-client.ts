@@ -11,6 +11,8 @@ export interface HttpResponse {
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
+/** A keep-alive connection idle longer than this is replaced before the next request. */
+const IDLE_REOPEN_MS = 1000;
 const CRLF = Buffer.from('\r\n');
 
 /** Request bytes for a POST with a JSON body. */
@@ -36,10 +38,19 @@ export class KeepAliveConnection {
     private readonly port: number,
   ) {}
 
-  /** Sends one request and resolves with its response; reconnects if the server closed the socket. */
+  private lastUsedAt = 0;
+
+  /**
+   * Sends one request and resolves with its response; reconnects if the server closed the
+   * socket, or if it sat idle long enough that the server may be closing it right now (node's
+   * keepAliveTimeout is 5 s): a request written into that close would fail through no fault of
+   * the server under test.
+   */
   async request(bytes: Buffer): Promise<HttpResponse> {
     if (this.pending) throw new Error('one request at a time per connection');
+    if (this.socket && performance.now() - this.lastUsedAt > IDLE_REOPEN_MS) this.close();
     if (!this.socket || this.socket.destroyed) await this.open();
+    this.lastUsedAt = performance.now();
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.socket!.write(bytes);
@@ -59,9 +70,10 @@ export class KeepAliveConnection {
         resolve();
       });
       socket.once('error', reject);
-      socket.on('data', (chunk) => this.onData(chunk));
-      socket.on('close', () => this.fail(new Error('connection closed')));
-      socket.on('error', (error) => this.fail(error));
+      // Events of a socket already replaced (closed by us) must not touch its successor.
+      socket.on('data', (chunk) => this.socket === socket && this.onData(chunk));
+      socket.on('close', () => this.socket === socket && this.fail(new Error('connection closed')));
+      socket.on('error', (error) => this.socket === socket && this.fail(error));
       this.socket = socket;
       this.buffer = Buffer.alloc(0);
     });
@@ -81,6 +93,7 @@ export class KeepAliveConnection {
     this.buffer = this.buffer.subarray(parsed.consumed);
     const pending = this.pending;
     this.pending = null;
+    this.lastUsedAt = performance.now();
     pending?.resolve(parsed.response);
   }
 }

@@ -49,6 +49,16 @@ export interface SpawnedProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
+  /**
+   * Sends `message` over the IPC channel (children started through bench/lib/gc-entry.mjs)
+   * and resolves with the first reply of type `replyType`.
+   */
+  ask(message: Record<string, unknown>, replyType: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+/** Node flags and entry that run `entry` under bench/lib/gc-entry.mjs (GC and profiling over IPC). */
+export function gcWrapped(entry: string, nodeArgs: string[] = []): string[] {
+  return ['--expose-gc', ...nodeArgs, 'bench/lib/gc-entry.mjs', entry];
 }
 
 /** Spawns `node [nodeArgs]` in the repository root, on the server core (or `core`) when pinned. */
@@ -58,9 +68,14 @@ export function spawnNode(
   env: Record<string, string>,
   core = pinning?.serverCore,
 ): SpawnedProcess {
+  const ipc = nodeArgs.includes('bench/lib/gc-entry.mjs');
   const command = pinning ? 'taskset' : process.execPath;
   const args = pinning ? ['-c', String(core), process.execPath, ...nodeArgs] : nodeArgs;
-  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let output = '';
   const listeners = new Set<() => void>();
@@ -114,6 +129,24 @@ export function spawnNode(
       clearTimeout(timer);
       return code;
     },
+    ask: (message, replyType, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        if (!child.send) return reject(new Error('this child has no IPC channel (start it with gcWrapped)'));
+        const timer = setTimeout(() => {
+          child.off('message', onMessage);
+          reject(new Error(`no ${replyType} reply within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        const onMessage = (reply: unknown) => {
+          const typed = reply as Record<string, unknown>;
+          if (typed?.type !== replyType && typed?.type !== 'error') return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          if (typed.type === 'error') reject(new Error(`child: ${String(typed.message)}`));
+          else resolve(typed);
+        };
+        child.on('message', onMessage);
+        child.send(message);
+      }),
   };
 }
 

@@ -4,7 +4,10 @@
  * grouped by function and location, self time per package, and optionally total time per function.
  */
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from './processes.ts';
+import type { ProfileSummary } from './scenario.ts';
 
 interface ProfileNode {
   id: number;
@@ -112,6 +115,83 @@ export function selfTimeByPackage(entries: SelfTimeEntry[]): { name: string; sel
     byPackage.set(name, bucket);
   }
   return [...byPackage.values()].sort((a, b) => b.selfMs - a.selfMs);
+}
+
+/** Where a package's time goes in the send path, for RESULTS.md's profile table. */
+export function areaOf(packageName: string): string {
+  if (packageName === '(garbage collector)') return 'GC';
+  if (packageName === '(program)' || packageName === '(native)' || packageName.startsWith('(')) return 'V8 / native (program)';
+  if (packageName === 'app: generated prisma client' || packageName.startsWith('@prisma/') || packageName === 'prisma')
+    return 'Prisma (client, query interpreter, adapters)';
+  if (packageName === 'better-sqlite3' || packageName === 'pg' || packageName.startsWith('pg-'))
+    return 'database driver (better-sqlite3 / pg)';
+  if (packageName === 'graphql') return 'graphql-js (parse, validate, execute)';
+  if (
+    packageName === 'graphql-yoga' ||
+    packageName.startsWith('@graphql-yoga/') ||
+    packageName.startsWith('@envelop/') ||
+    packageName.startsWith('@whatwg-node/') ||
+    packageName.startsWith('@graphql-tools/') ||
+    packageName.startsWith('@escape.tech/')
+  )
+    return 'Yoga / envelop / whatwg-node / armor';
+  if (packageName.startsWith('@pothos/')) return 'Pothos';
+  if (packageName === 'graphql-ws' || packageName === 'ws') return 'graphql-ws / ws';
+  if (packageName === 'node: internals') return 'node internals (http, net, streams)';
+  if (packageName === 'app: src') return 'own code (src/)';
+  if (packageName === 'pino' || packageName.startsWith('@opentelemetry/') || packageName === 'prom-client')
+    return 'logging / metrics / tracing';
+  if (packageName === 'jose') return 'JWT (jose)';
+  return 'other packages';
+}
+
+/** Self time per profile node id over the whole profile (µs). */
+function selfMicrosByNode(profile: CpuProfile): Map<number, number> {
+  const byNode = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) byNode.set(samples[i]!, (byNode.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? 0));
+  return byNode;
+}
+
+/**
+ * A profile's summary for RESULTS.md: shares of busy time (idle left out) per area, and the
+ * `top` hottest functions by self time. A native function without a script (a driver's
+ * `run`, `writev`) is charged to the area of the nearest caller that has one, so
+ * better-sqlite3's statements count as the driver and a socket write as node internals.
+ */
+export function summarizeProfile(file: string, title: string, operations: number, top = 12): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const areaOfNode = (id: number): string => {
+    const { functionName, url } = byId.get(id)!.callFrame;
+    if (!url && functionName.startsWith('(')) return areaOf(functionName);
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      if (frame.url) return areaOf(packageOf({ name: frame.functionName, location: '', url: frame.url, selfMs: 0, share: 0 }));
+    }
+    return areaOf('(native)');
+  };
+  const areas = new Map<string, number>();
+  let busyMicros = 0;
+  for (const [id, micros] of selfMicrosByNode(profile)) {
+    if (byId.get(id)?.callFrame.functionName === '(idle)') continue;
+    busyMicros += micros;
+    const area = areaOfNode(id);
+    areas.set(area, (areas.get(area) ?? 0) + micros);
+  }
+  const busy = selfTimes(profile).filter((e) => e.name !== '(idle)');
+  const busyMs = busyMicros / 1000 || 1;
+  return {
+    title,
+    file: relative(repoRoot, file),
+    busyMs,
+    operations,
+    areas: [...areas.entries()].map(([name, micros]) => ({ name, share: micros / 1000 / busyMs })).sort((a, b) => b.share - a.share),
+    top: busy.slice(0, top).map((e) => ({ name: e.name, location: e.location, share: e.selfMs / busyMs })),
+  };
 }
 
 function packageOf(entry: SelfTimeEntry): string {

@@ -1,20 +1,40 @@
 /** The results table: console text, RESULTS.md and results.json. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { Params } from './params.ts';
-import type { Pinning } from './processes.ts';
-import { rowPasses, type ReportRow } from './scenario.ts';
+import { type Pinning, repoRoot } from './processes.ts';
+import { type ProfileSummary, type ReportRow, rowPasses } from './scenario.ts';
 
 export interface ScenarioReport {
   id: string;
   title: string;
   rows: ReportRow[];
+  /** Why the scenario (or a baseline it needs) failed in some repeat; empty when it did not. */
+  failures: string[];
+}
+
+export interface MachineInfo {
+  nproc: number;
+  model: string;
+  node: string;
+  kernel: string;
+  /** 1, 5 and 15 minute load averages when the run started and when it ended. */
+  loadBefore: number[];
+  loadAfter: number[];
+}
+
+export interface GitInfo {
+  commit: string;
+  branch: string;
+  /** Uncommitted changes outside bench/RESULTS.md and bench/results.json. */
+  dirty: boolean;
 }
 
 export interface RunInfo {
   date: string;
-  machine: { nproc: number; model: string; node: string; kernel: string };
+  machine: MachineInfo;
+  git: GitInfo;
   mode: Params['mode'];
   repeats: number;
   pinning: Pinning | null;
@@ -22,7 +42,9 @@ export interface RunInfo {
   command: string;
 }
 
-export function machineInfo(): RunInfo['machine'] {
+export const loadAverage = (): number[] => loadavg().map((v) => Math.round(v * 100) / 100);
+
+export function machineInfo(loadBefore: number[]): MachineInfo {
   let model = cpus()[0]?.model ?? 'unknown';
   try {
     model = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? model;
@@ -38,7 +60,22 @@ export function machineInfo(): RunInfo['machine'] {
   } catch {
     // keep os values
   }
-  return { nproc, model, node: process.version, kernel };
+  return { nproc, model, node: process.version, kernel, loadBefore, loadAfter: loadAverage() };
+}
+
+export function gitInfo(): GitInfo {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  try {
+    const status = git('status', '--porcelain')
+      .split('\n')
+      .filter((line) => line && !/bench\/(RESULTS\.md|results\.json)$/.test(line));
+    return { commit: git('rev-parse', 'HEAD'), branch: git('rev-parse', '--abbrev-ref', 'HEAD'), dirty: status.length > 0 };
+  } catch {
+    return { commit: 'unknown', branch: 'unknown', dirty: true };
+  }
 }
 
 /** Three significant digits, thousands grouped; an em dash for a missing number. */
@@ -52,33 +89,43 @@ export function formatNumber(value: number | undefined): string {
   return value.toPrecision(2);
 }
 
-function verdict(row: ReportRow): string {
+function formatSpread(spread: { min: number; max: number } | undefined): string {
+  if (!spread || !Number.isFinite(spread.min)) return '';
+  return `${formatNumber(spread.min)}–${formatNumber(spread.max)}`;
+}
+
+/** PASS / MISS against the target; FAIL when the scenario's load was refused or lost; n/a without a number. */
+export function verdict(row: ReportRow, failed: boolean): string {
+  if (!row.target) return '';
+  if (failed) return 'FAIL';
   const pass = rowPasses(row);
-  if (pass === undefined) return '';
   const measured = row.targetOn === 'ratio' ? row.ratio : row.value;
   if (measured === undefined || !Number.isFinite(measured)) return 'n/a';
   return pass ? 'PASS' : 'MISS';
 }
 
-function cells(row: ReportRow): string[] {
+function cells(row: ReportRow, failed: boolean): string[] {
   return [
     row.metric,
     `${formatNumber(row.value)}${row.unit ? ` ${row.unit}` : ''}`,
+    formatSpread(row.spread),
     row.baseline ? `${formatNumber(row.baseline.value)} (${row.baseline.label})` : '',
     row.ratio !== undefined ? `${formatNumber(row.ratio)}×` : '',
+    formatSpread(row.ratioSpread),
     row.target?.text ?? '',
-    verdict(row),
+    verdict(row, failed),
   ];
 }
 
-const HEADER = ['Metric', 'Median', 'Baseline', 'Ratio', 'Target', 'Result'];
+const HEADER = ['Metric', 'Median', 'Spread', 'Baseline', 'Ratio', 'Ratio spread', 'Target', 'Result'];
 
 export function consoleTable(reports: ScenarioReport[]): string {
   const lines: string[] = [];
   for (const report of reports) {
-    const rows = [HEADER, ...report.rows.map(cells)];
+    const failed = report.failures.length > 0;
+    const rows = [HEADER, ...report.rows.map((row) => cells(row, failed))];
     const widths = HEADER.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-    lines.push('', `${report.id} — ${report.title}`);
+    lines.push('', `${report.id} — ${report.title}${failed ? ' — FAILED' : ''}`);
     rows.forEach((r, i) => {
       lines.push(
         r
@@ -92,29 +139,81 @@ export function consoleTable(reports: ScenarioReport[]): string {
   return lines.join('\n');
 }
 
-export function targetSummary(
-  reports: ScenarioReport[],
-): { scenario: string; metric: string; measured: number; target: string; result: string }[] {
-  return reports.flatMap((report) =>
-    report.rows
-      .filter((row) => row.target)
-      .map((row) => ({
-        scenario: report.id,
-        metric: row.metric,
-        measured: (row.targetOn === 'ratio' ? row.ratio : row.value) ?? NaN,
-        target: row.target!.text,
-        result: verdict(row),
-      })),
-  );
+export interface TargetLine {
+  scenario: string;
+  metric: string;
+  measured: number;
+  /** '×' when the target is on the ratio, else the row's unit. */
+  unit: string;
+  spread: string;
+  target: string;
+  result: string;
 }
 
-export function markdown(info: RunInfo, reports: ScenarioReport[], errors: string[], notes: string[]): string {
+export function targetSummary(reports: ScenarioReport[]): TargetLine[] {
+  const lines: TargetLine[] = [];
+  for (const report of reports) {
+    const failed = report.failures.length > 0;
+    const targeted = report.rows.filter((row) => row.target);
+    if (failed && targeted.length === 0) {
+      lines.push({
+        scenario: report.id,
+        metric: 'scenario ran without refusals or loss',
+        measured: NaN,
+        unit: '',
+        spread: '',
+        target: 'no failure',
+        result: 'FAIL',
+      });
+    }
+    for (const row of targeted) {
+      const onRatio = row.targetOn === 'ratio';
+      lines.push({
+        scenario: report.id,
+        metric: row.metric,
+        measured: (onRatio ? row.ratio : row.value) ?? NaN,
+        unit: onRatio ? '×' : row.unit,
+        spread: formatSpread(onRatio ? row.ratioSpread : row.spread),
+        target: row.target!.text,
+        result: verdict(row, failed),
+      });
+    }
+  }
+  return lines;
+}
+
+function profileSection(profile: ProfileSummary): string[] {
+  const out = [`### ${profile.title}`, ''];
+  const perOp = profile.operations > 0 ? ` (${formatNumber((profile.busyMs * 1000) / profile.operations)} µs busy per request)` : '';
+  out.push(`${formatNumber(profile.busyMs)} ms of busy CPU sampled${perOp}; \`${profile.file}\`.`, '');
+  out.push('| Area | Share of busy time |', '|---|---|');
+  for (const area of profile.areas) out.push(`| ${area.name} | ${(area.share * 100).toFixed(1)} % |`);
+  out.push('', '| Hottest functions (self time) | Where | Share |', '|---|---|---|');
+  for (const entry of profile.top) out.push(`| ${entry.name} | ${entry.location} | ${(entry.share * 100).toFixed(1)} % |`);
+  out.push('');
+  return out;
+}
+
+export interface MarkdownInput {
+  info: RunInfo;
+  reports: ScenarioReport[];
+  errors: string[];
+  notes: string[];
+  profiles: ProfileSummary[];
+}
+
+export function markdown({ info, reports, errors, notes, profiles }: MarkdownInput): string {
   const out: string[] = [];
+  const { machine, git } = info;
   out.push('# Benchmark results', '');
+  if (info.mode !== 'full')
+    out.push(`> **${info.mode} run**: smaller sizes and fewer repeats than the full suite; not the committed result.`, '');
   out.push(`- Date: ${info.date}`);
-  out.push(`- Machine: ${info.machine.nproc} × ${info.machine.model}, ${info.machine.kernel}, Node ${info.machine.node}`);
+  out.push(`- Commit: \`${git.commit}\` (${git.branch})${git.dirty ? ', **working tree dirty**' : ', clean tree'}`);
+  out.push(`- Machine: ${machine.nproc} × ${machine.model}, ${machine.kernel}, Node ${machine.node}`);
+  out.push(`- Load average (1/5/15 min): ${machine.loadBefore.join(' / ')} before, ${machine.loadAfter.join(' / ')} after`);
   out.push(
-    `- Mode: ${info.mode}, ${info.repeats} repeat(s), medians reported (loss, duplicates, errors and writes: worst repeat); run took ${Math.round(info.durationSeconds)} s`,
+    `- Mode: ${info.mode}, ${info.repeats} repeat(s), interleaved; median reported with the min–max over repeats ("Spread"); ratios are the median of the per-repeat ratios; run took ${Math.round(info.durationSeconds)} s`,
   );
   out.push(
     `- Pinning: ${info.pinning ? `servers on core ${info.pinning.serverCore}, load generator on core ${info.pinning.loadCore} (taskset)` : 'none'}`,
@@ -122,15 +221,33 @@ export function markdown(info: RunInfo, reports: ScenarioReport[], errors: strin
   out.push(`- Command: \`${info.command}\``, '');
   const summary = targetSummary(reports);
   if (summary.length > 0) {
-    out.push('## Targets', '', '| Scenario | Metric | Measured | Target | Result |', '|---|---|---|---|---|');
+    out.push('## Targets', '', '| Scenario | Metric | Measured | Spread | Target | Result |', '|---|---|---|---|---|---|');
     for (const row of summary)
-      out.push(`| ${row.scenario} | ${row.metric} | ${formatNumber(row.measured)} | ${row.target} | ${row.result} |`);
+      out.push(
+        `| ${row.scenario} | ${row.metric} | ${formatNumber(row.measured)}${Number.isFinite(row.measured) && row.unit ? (row.unit === '×' ? '×' : ` ${row.unit}`) : ''} | ${row.spread}${row.spread && row.unit === '×' ? '×' : ''} | ${row.target} | ${row.result} |`,
+      );
+    out.push('');
+  }
+  const failed = reports.filter((r) => r.failures.length > 0);
+  if (failed.length > 0) {
+    out.push('## Failed scenarios', '');
+    for (const report of failed) for (const failure of report.failures) out.push(`- ${report.id}: ${failure}`);
     out.push('');
   }
   for (const report of reports) {
-    out.push(`## ${report.id} — ${report.title}`, '', `| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`);
-    for (const row of report.rows) out.push(`| ${cells(row).join(' | ')} |`);
+    const isFailed = report.failures.length > 0;
+    out.push(
+      `## ${report.id} — ${report.title}${isFailed ? ' (FAILED)' : ''}`,
+      '',
+      `| ${HEADER.join(' | ')} |`,
+      `|${HEADER.map(() => '---').join('|')}|`,
+    );
+    for (const row of report.rows) out.push(`| ${cells(row, isFailed).join(' | ')} |`);
     out.push('');
+  }
+  if (profiles.length > 0) {
+    out.push('## Profiles', '');
+    for (const profile of profiles) out.push(...profileSection(profile));
   }
   if (notes.length > 0) out.push('## Notes', '', ...notes.map((n) => `- ${n}`), '');
   if (errors.length > 0) out.push('## Errors', '', ...errors.map((e) => `- ${e}`), '');

@@ -14,8 +14,32 @@ export interface BenchContext {
   redisUrl: string;
   /** Folder for server CPU profiles when --profile is on, else null. */
   profileDir: string | null;
+  /** 1-based repeat number of this run. */
+  repeat: number;
   log(message: string): void;
+  /** A line for RESULTS.md's notes (e.g. a warm-up that never settled). */
+  note(message: string): void;
+  /** A CPU profile's summary, rendered into RESULTS.md. */
+  addProfile(summary: ProfileSummary): void;
 }
+
+/** What RESULTS.md shows of a CPU profile: time share per area and the hottest functions. */
+export interface ProfileSummary {
+  title: string;
+  file: string;
+  /** Busy (non-idle) time sampled, ms. */
+  busyMs: number;
+  /** Requests (or deliveries) served while profiling, to give time per request. */
+  operations: number;
+  areas: { name: string; share: number }[];
+  top: { name: string; location: string; share: number }[];
+}
+
+/**
+ * The load was refused or lost (a throttled send, a missing delivery, an error response):
+ * the repeat's numbers are discarded and the scenario shows FAIL.
+ */
+export class ScenarioFailure extends Error {}
 
 export interface Target {
   /** Human form, e.g. "≤ 1.5× raw ws". */
@@ -28,8 +52,12 @@ export interface ReportRow {
   value: number;
   unit: string;
   baseline?: { label: string; value: number };
-  /** value / baseline.value */
+  /** value / baseline.value (in the results: the median of the per-repeat ratios) */
   ratio?: number;
+  /** Lowest and highest value over the repeats (filled in by the orchestrator). */
+  spread?: { min: number; max: number };
+  /** Lowest and highest ratio over the repeats (filled in by the orchestrator). */
+  ratioSpread?: { min: number; max: number };
   target?: Target;
   /** What the target was checked against: the ratio or the value itself. */
   targetOn?: 'ratio' | 'value';
