@@ -28,6 +28,7 @@ import { createTypingSender, describeTyping } from './typing.ts';
 export const HISTORY_PAGE = 25;
 /** Closer than this to the bottom, new messages scroll into view. */
 const STICK_TO_BOTTOM_PX = 80;
+const OFFLINE_NOTICE = 'Offline: what you miss will show when you are back.';
 
 export interface ConversationContext {
   connection: Connection;
@@ -43,7 +44,7 @@ export function openConversation(root: HTMLElement, context: ConversationContext
   const addForm = h(
     'form',
     { class: 'add-participant', hidden: true },
-    h('input', { name: 'userId', placeholder: 'Add a participant (user id)', 'aria-label': 'User id to add', autocomplete: 'off' }),
+    h('input', { name: 'userId', placeholder: 'Add someone', 'aria-label': 'User id to add', autocomplete: 'off' }),
     h('button', { type: 'submit' }, 'Add'),
   );
   const edge = h('li', { class: 'history-edge' }, 'Loading…');
@@ -96,6 +97,7 @@ export function openConversation(root: HTMLElement, context: ConversationContext
   function receive(incoming: readonly ChatMessage[], follow: boolean): void {
     const stick = follow || nearBottom();
     messages.upsert(incoming);
+    showEdge();
     for (const message of incoming) typingUsers.delete(message.authorId);
     showTyping();
     if (stick) scrollToBottom();
@@ -179,6 +181,12 @@ export function openConversation(root: HTMLElement, context: ConversationContext
           typingUsers.clear();
           showTyping();
         },
+      }),
+    );
+    stops.push(
+      connection.onState((state) => {
+        if (state === 'offline') showNotice(OFFLINE_NOTICE);
+        else if (state === 'online' && notice.textContent === OFFLINE_NOTICE) showNotice('');
       }),
     );
     if (hasOlder) observer.observe(edge);

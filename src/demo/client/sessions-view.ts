@@ -21,7 +21,7 @@ export function openSessions(root: HTMLElement, context: SessionsContext): () =>
     h('input', { name: 'title', placeholder: 'Title', 'aria-label': 'Title', autocomplete: 'off' }),
     h('input', {
       name: 'participants',
-      placeholder: 'Participants, comma-separated (e.g. bob)',
+      placeholder: 'Participants (e.g. bob, carol)',
       'aria-label': 'Participants',
       autocomplete: 'off',
     }),
