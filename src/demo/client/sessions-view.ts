@@ -40,10 +40,13 @@ export function openSessions(root: HTMLElement, context: SessionsContext): () =>
   );
 
   let closed = false;
+  let latest = 0;
   async function load(): Promise<void> {
+    // Only the newest request draws: an older answer arriving late would hide a new session.
+    const request = ++latest;
     try {
       const data = await context.connection.query<SessionsResult>(SESSIONS, {});
-      if (closed) return;
+      if (closed || request !== latest) return;
       const sessions = data.sessions.edges.map((edge) => edge.node);
       replaceChildren(list, ...sessions.map((session) => renderSession(session, context.me)));
       status.textContent = sessions.length === 0 ? 'No sessions yet: create one below.' : '';

@@ -21,8 +21,10 @@ export function createTypingSender(connection: Connection, sessionId: string): T
   let typingSince = 0;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
+  // One change at a time: separate HTTP requests could overtake each other and leave a stale `true` shown.
+  let sending: Promise<unknown> = Promise.resolve();
   const send = (isTyping: boolean): void => {
-    void connection.urql.mutation(SET_TYPING, { sessionId, isTyping }).toPromise();
+    sending = sending.then(() => connection.urql.mutation(SET_TYPING, { sessionId, isTyping }).toPromise()).catch(() => undefined);
   };
 
   function stopped(): void {
