@@ -78,9 +78,12 @@ export function createDemoPage(options: DemoPageOptions): HealthHandler {
 
   function currentAssets(fresh: boolean): Promise<DemoAssets> {
     if (fresh || !assets) {
-      assets = bundleAssets();
+      const pending = bundleAssets();
+      assets = pending;
       // A failed bundle is retried by the next request, not remembered.
-      assets.catch(() => (assets = undefined));
+      pending.catch(() => {
+        if (assets === pending) assets = undefined;
+      });
     }
     return assets;
   }

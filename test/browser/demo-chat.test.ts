@@ -5,7 +5,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { browserTestsEnabled } from '../support/chromium.ts';
+import { browserTestsEnabled, CHROMIUM_PATH } from '../support/chromium.ts';
 import {
   type ChatTab,
   connectionState,
@@ -33,6 +33,12 @@ async function devToken(server: TestServer, userId: string): Promise<string> {
   });
   expect(response.status).toBe(200);
   return ((await response.json()) as { token: string }).token;
+}
+
+if (!browserTestsEnabled()) {
+  console.warn(
+    `Skipping the demo page's browser tests: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium; with CI=true they fail instead).`,
+  );
 }
 
 describe.skipIf(!browserTestsEnabled()).each(testedProviders())('the demo chat page in headless Chromium (%s)', (provider) => {
