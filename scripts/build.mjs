@@ -1,7 +1,8 @@
 /**
  * `npm run build`: compiles src/ and the run-time scripts to dist/ (tsconfig.build.json) and
  * copies what the compiled server reads from disk beside it: the migration folders
- * (dist/prisma/<provider>/migrations, found by src/db/migrations.ts relative to itself).
+ * (dist/prisma/<provider>/migrations, found by src/db/migrations.ts relative to itself),
+ * and bundles the demo chat page into dist/demo-page/ (scripts/demo-bundle.mjs).
  * The Prisma clients are compiled with the rest (they are generated into src/generated at
  * install time); their query compiler ships inside @prisma/client, a run-time dependency.
  *
@@ -15,6 +16,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writ
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_DIST_FOLDER, writeDemoPageSync } from './demo-bundle.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -31,7 +33,7 @@ function filesUnder(dir) {
 export function inputsHash() {
   const files = [
     ...filesUnder(join(root, 'src')),
-    ...filesUnder(join(root, 'scripts')).filter((file) => file.endsWith('.ts')),
+    ...filesUnder(join(root, 'scripts')).filter((file) => file.endsWith('.ts') || file.endsWith('demo-bundle.mjs')),
     ...providers.flatMap((provider) => filesUnder(join(root, 'prisma', provider, 'migrations'))),
     join(root, 'tsconfig.json'),
     join(root, 'tsconfig.build.json'),
@@ -85,6 +87,14 @@ export function build() {
   for (const provider of providers) {
     const migrations = join(root, 'prisma', provider, 'migrations');
     if (existsSync(migrations)) cpSync(migrations, join(scratch, 'prisma', provider, 'migrations'), { recursive: true });
+  }
+  // The demo chat page (served at /demo outside production), bundled for the browser.
+  try {
+    writeDemoPageSync(join(scratch, DEMO_DIST_FOLDER));
+  } catch (error) {
+    console.error(`bundling the demo page failed: ${error instanceof Error ? error.message : String(error)}`);
+    rmSync(scratch, { recursive: true, force: true });
+    return false;
   }
   writeFileSync(join(scratch, 'build-info.json'), `${JSON.stringify({ inputsHash: hash, builtAt: new Date().toISOString() }, null, 2)}\n`);
   const old = join(root, `dist.old-${process.pid}`);

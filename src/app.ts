@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { graphiqlDevTokenMinter } from './auth/dev-token.ts';
+import { devTokenMinter, graphiqlDevTokenMinter } from './auth/dev-token.ts';
 import { resolveSigningSecret } from './auth/signing-secret.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Config } from './config.ts';
@@ -15,6 +15,7 @@ import { createMaskError } from './graphql/mask-error.ts';
 import { createChatYoga } from './graphql/yoga.ts';
 import { createHealthEndpoints, type ReadinessCheck } from './http/health.ts';
 import { createClientErrorHandler } from './http/client-error.ts';
+import { createDemoPage } from './http/demo-page.ts';
 import { createLanding } from './http/landing.ts';
 import { createRequestHandler } from './http/request-handler.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
@@ -172,6 +173,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     health,
     metricsEndpoint,
     landing: createLanding({ graphiql: config.exposure.graphiql, metricsHere: config.metrics.port === undefined }),
+    demo: config.production ? undefined : createDemoPage({ mintToken: devTokenMinter(config, signing) }),
     metrics,
     rest,
     graphql: (req, res) => yoga(req, res),

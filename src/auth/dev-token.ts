@@ -1,6 +1,7 @@
 /**
- * Tokens signed with the server's own HS256 secret: `npm run token` prints them, and
- * GraphiQL prefills one outside production when the server uses the development secret.
+ * Tokens signed with the server's own HS256 secret: `npm run token` prints them; outside
+ * production, with the development secret, GraphiQL prefills one and the demo page's
+ * sign-in mints them.
  */
 import { SignJWT } from 'jose';
 import type { Config } from '../config.ts';
@@ -9,7 +10,7 @@ import type { ResolvedSecret } from './signing-secret.ts';
 
 /** The user GraphiQL's prefilled development token acts for. */
 export const GRAPHIQL_DEV_USER = 'dev-user';
-/** How long GraphiQL's prefilled token lives; each page load mints a fresh one. */
+/** How long a development token (GraphiQL's prefilled one, the demo page's) lives; each page load or sign-in mints a fresh one. */
 export const GRAPHIQL_DEV_TOKEN_TTL = '1h';
 
 export interface ServerTokenOptions {
@@ -33,12 +34,18 @@ export function signServerToken(config: Config, secret: string, options: ServerT
 }
 
 /**
- * Mints GraphiQL's prefilled token, or undefined when none may be minted: only outside
- * production and only when the secret is the development one from DATA_DIR (never with a
- * configured JWT_SECRET or JWT_JWKS_URL).
+ * Mints development tokens for any user (the demo page's sign-in), or undefined when none
+ * may be minted: only outside production and only when the secret is the development one
+ * from DATA_DIR (never with a configured JWT_SECRET or JWT_JWKS_URL).
  */
-export function graphiqlDevTokenMinter(config: Config, signing: ResolvedSecret): (() => Promise<string>) | undefined {
+export function devTokenMinter(config: Config, signing: ResolvedSecret): ((subject: string) => Promise<string>) | undefined {
   const secret = signing.secret;
   if (config.production || !signing.devSecretPath || !secret) return undefined;
-  return () => signServerToken(config, secret, { subject: GRAPHIQL_DEV_USER, expiresIn: GRAPHIQL_DEV_TOKEN_TTL });
+  return (subject) => signServerToken(config, secret, { subject, expiresIn: GRAPHIQL_DEV_TOKEN_TTL });
+}
+
+/** Mints GraphiQL's prefilled token for dev-user, under devTokenMinter's rule. */
+export function graphiqlDevTokenMinter(config: Config, signing: ResolvedSecret): (() => Promise<string>) | undefined {
+  const mint = devTokenMinter(config, signing);
+  return mint && (() => mint(GRAPHIQL_DEV_USER));
 }

@@ -29,6 +29,8 @@ export interface RequestHandlerOptions {
   metricsEndpoint?: HealthHandler;
   /** `GET /`: where the endpoints are (see landing.ts). Default: none. */
   landing?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The demo chat page under `/demo` (see demo-page.ts; outside production). Default: none. */
+  demo?: HealthHandler;
   /** The REST shim, for `/chat` and below. */
   rest: NodeHandler;
   /** GraphQL over HTTP (Yoga) for every other path. */
@@ -55,6 +57,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     if (await options.health(req, res)) return;
     if (await options.metricsEndpoint?.(req, res)) return;
     if (options.landing?.(req, res)) return;
+    if (await options.demo?.(req, res)) return;
     if (isRestPath(req.url)) await options.rest(req, res);
     else if (servedByYoga(target.url.pathname)) await options.graphql(req, res);
     else

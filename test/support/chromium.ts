@@ -10,7 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -89,7 +89,7 @@ export async function openOfflineBrowser(allowedOrigin: string): Promise<Offline
 }
 
 /** Whether a URL is the server's; `data:` and `blob:` URLs never touch the network and count as local. */
-function isLocal(url: string, allowedHost: string): boolean {
+export function isLocal(url: string, allowedHost: string): boolean {
   if (url.startsWith('data:') || url.startsWith('blob:')) return true;
   try {
     return new URL(url).host === allowedHost;
