@@ -49,7 +49,8 @@ interface AcceptedDocument {
   runnable: Map<string, boolean>;
 }
 
-const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/graphql-response+json']);
+/** Yoga's media types for a single result, in the order its result processor tries them. */
+const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/json'];
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -62,15 +63,15 @@ export function createGraphQLHttpHandler(options: GraphQLHttpOptions): (req: Inc
   function eligible(req: IncomingMessage): string | undefined {
     if (req.method !== 'POST' || req.url !== '/graphql') return undefined;
     const { headers } = req;
-    const accept = headers.accept;
-    if (accept === undefined || !ACCEPTED_MEDIA_TYPES.has(accept)) return undefined;
+    const mediaType = negotiatedMediaType(headers.accept);
+    if (mediaType === undefined) return undefined;
     const contentType = headers['content-type'];
     if (contentType === undefined || !JSON_CONTENT_TYPE.test(contentType)) return undefined;
     // CORS (Yoga answers with its headers), compressed bodies (Yoga inflates them).
     if (headers.origin !== undefined || headers['content-encoding'] !== undefined) return undefined;
     const length = headers['content-length'];
     if (length === undefined || !/^\d+$/.test(length) || Number(length) === 0 || Number(length) > options.maxBodyBytes) return undefined;
-    return accept;
+    return mediaType;
   }
 
   /** The document when Yoga accepted its text before. */
@@ -167,6 +168,29 @@ export function createGraphQLHttpHandler(options: GraphQLHttpOptions): (req: Inc
     }
     return answer(req, res, mediaType, params, entry);
   };
+}
+
+/**
+ * The media type Yoga answers a query or mutation result with, for this Accept header,
+ * decided as Yoga's result processors decide it (plugins/result-processor/accept.js and
+ * use-result-processor.js: the header's entries last to first, each trying both types, the
+ * last match wins). Undefined when neither JSON type matches (Yoga answers 406 or streams).
+ */
+export function negotiatedMediaType(accept: string | undefined): string | undefined {
+  const entries = (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',').reverse();
+  let chosen: string | undefined;
+  for (const entry of entries) {
+    const [mediaType, ...params] = entry.split(';');
+    if (mediaType === undefined) continue;
+    const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
+    if (charset !== 'charset=utf-8') continue;
+    const [askedType, askedSubtype] = mediaType.split('/');
+    for (const candidate of REGULAR_MEDIA_TYPES) {
+      const [type, subtype] = candidate.split('/');
+      if ((askedType === '*' || askedType === type) && (askedSubtype === '*' || askedSubtype === subtype)) chosen = candidate;
+    }
+  }
+  return chosen;
 }
 
 interface FastParams {
