@@ -50,25 +50,39 @@ function postgresInsert(pool: pg.Pool): InsertMessage {
     INSERT INTO "ConversationMessage" ("id", "sessionId", "seq", "role", "content", "metadata", "timestamp", "authorId", "clientMessageId")
     SELECT $1, $2, claimed."lastSeq", $3::"MessageRole", $4, $5::jsonb, $8, $6, $7 FROM claimed
  RETURNING *`;
+  // Renamed when the table's row type changed (see isStalePlan), so each connection prepares it again.
+  let generation = 0;
+  const run = (values: unknown[]) => pool.query({ name: `chat_insert_message_${generation}`, text, values, types: POSTGRES_TYPES });
+  const translated = (error: unknown) => {
+    const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+    return code === '23505' && constraint === CLIENT_MESSAGE_ID_CONSTRAINT ? new DuplicateClientMessageId('clientMessageId taken') : error;
+  };
   return async (row, maxMessages) => {
     // UTC wall time without an offset: a timestamp(3) column would drop the offset pg adds to a Date.
     const stamp = row.timestamp.toISOString().slice(0, -1);
+    const values = [row.id, row.sessionId, row.role, row.content, row.metadataJson, row.authorId, row.clientMessageId, stamp, maxMessages];
     let result: pg.QueryResult;
     try {
-      result = await pool.query({
-        name: 'chat_insert_message',
-        text,
-        values: [row.id, row.sessionId, row.role, row.content, row.metadataJson, row.authorId, row.clientMessageId, stamp, maxMessages],
-        types: POSTGRES_TYPES,
-      });
+      result = await run(values);
     } catch (error) {
-      const { code, constraint } = error as { code?: unknown; constraint?: unknown };
-      if (code === '23505' && constraint === CLIENT_MESSAGE_ID_CONSTRAINT) throw new DuplicateClientMessageId('clientMessageId taken');
-      throw error;
+      if (!isStalePlan(error)) throw translated(error);
+      // A migration changed the table under a statement prepared before it: prepare anew.
+      generation += 1;
+      try {
+        result = await run(values);
+      } catch (retried) {
+        throw translated(retried);
+      }
     }
     const stored = result.rows[0] as ConversationMessage | undefined;
     return stored ?? null;
   };
+}
+
+/** PostgreSQL refuses a prepared statement whose `RETURNING *` row gained or lost a column since it was prepared. */
+function isStalePlan(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
 }
 
 /** PostgreSQL type OIDs whose text form is read differently from pg's defaults. */
@@ -105,7 +119,7 @@ function sqliteInsert(driver: Extract<RawDriver, { provider: 'sqlite' }>): Inser
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
   insert.safeIntegers(false).raw(true);
-  const readRow = sqliteRowReader(insert);
+  let readRow = sqliteRowReader(insert);
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
@@ -127,6 +141,8 @@ function sqliteInsert(driver: Extract<RawDriver, { provider: 'sqlite' }>): Inser
       row.authorId,
       row.clientMessageId,
     ) as unknown[];
+    // A migration added or dropped a column since the statement was prepared: read its columns again.
+    if (values.length !== readRow.width) readRow = sqliteRowReader(insert);
     return readRow(values);
   };
 
@@ -164,9 +180,9 @@ function isClientMessageIdTaken(error: unknown): boolean {
 }
 
 /** Converts a raw row of `statement` by each column's declared SQLite type, as Prisma reads it. */
-function sqliteRowReader(statement: SqliteStatement): (values: unknown[]) => ConversationMessage {
+function sqliteRowReader(statement: SqliteStatement): ((values: unknown[]) => ConversationMessage) & { width: number } {
   const columns = statement.columns().map((column) => ({ name: column.name, read: sqliteReader(column.type) }));
-  return (values) => {
+  const read = (values: unknown[]) => {
     const message: Record<string, unknown> = {};
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]!;
@@ -175,6 +191,7 @@ function sqliteRowReader(statement: SqliteStatement): (values: unknown[]) => Con
     }
     return message as unknown as ConversationMessage;
   };
+  return Object.assign(read, { width: columns.length });
 }
 
 const same = (value: unknown) => value;

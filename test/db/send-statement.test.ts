@@ -124,4 +124,15 @@ describe.each(testedProviders())('the send statement on %s', (provider) => {
     const session = await prisma.chatSession.findUniqueOrThrow({ where: { id: sessionId } });
     expect(session).toMatchObject({ title: null, lastSeq: 2, messageCount: 2 });
   });
+
+  // Last: it changes the table. A column added by a migration while the server runs comes
+  // back filled with its default, through statements prepared before the change.
+  it('returns a column added after the statement was prepared, with its default', async () => {
+    const sessionId = await newSession();
+    const repository = createMessageRepository(prisma);
+    await repository.insert(message(sessionId), 10);
+    await prisma.$executeRawUnsafe(`ALTER TABLE "ConversationMessage" ADD COLUMN "addedLater" TEXT NOT NULL DEFAULT 'COMPLETE'`);
+    const stored = (await repository.insert(message(sessionId), 10)) as unknown as Record<string, unknown>;
+    expect(stored).toMatchObject({ seq: 2, addedLater: 'COMPLETE' });
+  });
 });
