@@ -10,9 +10,11 @@ import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Config } from './config.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { createPrismaClient, pingDatabase, type PrismaClient, type QueryListener } from './db/prisma-client.ts';
+import { createAcceptedDocuments } from './graphql/accepted-documents.ts';
 import { createContextFactory } from './graphql/context-factory.ts';
 import { createMaskError } from './graphql/mask-error.ts';
-import { createChatYoga } from './graphql/yoga.ts';
+import { createChatYoga, maskUnmaskedErrors } from './graphql/yoga.ts';
+import { createGraphQLHttpHandler } from './http/graphql-fast-path.ts';
 import { createHealthEndpoints, type ReadinessCheck } from './http/health.ts';
 import { createClientErrorHandler } from './http/client-error.ts';
 import { createDemoPage } from './http/demo-page.ts';
@@ -24,7 +26,7 @@ import { createMetricsEndpoint, createMetricsServer } from './http/metrics-endpo
 import { graphqlTelemetry } from './graphql/telemetry.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type MetricsRegistry } from './observability/metrics.ts';
-import { traceHttpRequests } from './observability/tracing.ts';
+import { traceHttpRequests, tracingPlugins } from './observability/tracing.ts';
 import { createPublishMetrics, watchRedisReconnects } from './realtime/publish-metrics.ts';
 import { closeRedisClient, createRedisClient, waitForRedis } from './redis/redis-client.ts';
 import { createRestHandler } from './rest/handler.ts';
@@ -121,6 +123,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const createContext = createContextFactory({ services, prisma, limits: config.limits, verifyToken });
   const maskError = createMaskError(logger, metrics);
+  const acceptedDocuments = createAcceptedDocuments();
   const yoga = createChatYoga({
     schema,
     createContext,
@@ -130,7 +133,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     exposure: config.exposure,
     graphiqlDevToken: graphiqlDevTokenMinter(config, signing),
     logger,
-    plugins: [graphqlTelemetry({ metrics, logger })],
+    plugins: [graphqlTelemetry({ metrics, logger }), acceptedDocuments.plugin],
   });
 
   let stopping: Promise<void> | undefined;
@@ -176,7 +179,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     demo: config.production ? undefined : createDemoPage({ mintToken: devTokenMinter(config, signing) }),
     metrics,
     rest,
-    graphql: (req, res) => yoga(req, res),
+    graphql: createGraphQLHttpHandler({
+      yoga,
+      createContext,
+      documents: acceptedDocuments,
+      cookieName: config.jwt.cookieName,
+      maxBodyBytes: config.operationLimits.maxBodyBytes,
+      maskResult: maskUnmaskedErrors(maskError),
+      logger,
+      fastPath: tracingPlugins().length === 0,
+    }),
     requests,
     stopping: () => stopping !== undefined,
     logger,

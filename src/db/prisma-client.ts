@@ -6,6 +6,7 @@
 import { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgresql/client.ts';
 import { createAdapterFactory, ensureDatabaseLocation, type DatabaseTarget } from './database-target.ts';
+import { exposeRawDriver, type RawDriver } from './raw-driver.ts';
 
 export type { PrismaClient };
 export { Prisma, MessageRole } from '../generated/prisma-sqlite/client.ts';
@@ -14,15 +15,30 @@ export type { ChatSession, ConversationMessage, SessionParticipant } from '../ge
 /** Called with the SQL of every query (tests count queries with it to catch N+1). */
 export type QueryListener = (sql: string) => void;
 
+/** The connection under each client made here (see raw-driver.ts). */
+const rawDrivers = new WeakMap<object, () => Promise<RawDriver>>();
+
+/**
+ * The driver connection under `client`, for a repository's own prepared statements.
+ * Its statements are not seen by the client's query listener.
+ */
+export function rawDriverFor(client: PrismaClient): Promise<RawDriver> {
+  const driver = rawDrivers.get(client);
+  if (!driver) throw new Error('rawDriverFor: this Prisma client was not made by createPrismaClient');
+  return driver();
+}
+
 export async function createPrismaClient(target: DatabaseTarget, onQuery?: QueryListener): Promise<PrismaClient> {
   ensureDatabaseLocation(target);
-  const adapter = createAdapterFactory(target);
+  const exposed = exposeRawDriver(createAdapterFactory(target));
+  const adapter = exposed.factory;
   const log = onQuery ? [{ emit: 'event' as const, level: 'query' as const }] : [];
   const client =
     target.provider === 'postgresql'
       ? (new PostgresPrismaClient({ adapter, log }) as unknown as PrismaClient<'query'>)
       : new PrismaClient({ adapter, log });
   if (onQuery) client.$on('query', (event) => onQuery(event.query));
+  rawDrivers.set(client, () => exposed.driver(() => client.$connect()));
   if (target.provider === 'postgresql') return client as unknown as PrismaClient;
   // WAL lets readers run beside the single writer; NORMAL sync is durable across
   // application crashes (only an OS crash can lose the last transactions).

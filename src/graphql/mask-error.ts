@@ -119,11 +119,14 @@ function isPothosValidation(error: unknown): error is Error {
   return error instanceof Error && error.name === 'PothosValidationError';
 }
 
-/** Prisma's errors, its driver adapters', and SQLite's. */
+/** Prisma's errors, its driver adapters', SQLite's, and PostgreSQL's (a SQLSTATE with a severity, from pg). */
 function isDatabaseFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   return (
-    error.name.startsWith('Prisma') || error.name === 'DriverAdapterError' || (typeof code === 'string' && /^(P\d{4}|SQLITE_)/.test(code))
+    error.name.startsWith('Prisma') ||
+    error.name === 'DriverAdapterError' ||
+    (typeof code === 'string' && /^(P\d{4}|SQLITE_)/.test(code)) ||
+    (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && 'severity' in error)
   );
 }

@@ -9,6 +9,8 @@ const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1003', 'P1008', 'P
  * transaction could not start or expired in time (an overloaded pool).
  */
 const TRANSIENT_POSTGRES_CODES = /Code: `(55P03|57014|40P01|40001)`/;
+/** The same refusals as SQLSTATEs on the pg driver's own errors (the send runs its statement on the pool itself). */
+const TRANSIENT_POSTGRES_SQLSTATES = new Set(['55P03', '57014', '40P01', '40001']);
 /** Socket errors, and PostgreSQL's "database does not exist", "too many connections", admin shutdown/cannot connect now. */
 const UNREACHABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
@@ -27,7 +29,10 @@ export function asServiceUnavailable(error: unknown): AppError | undefined {
   if (!(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
   const causeCode = (error as { cause?: { code?: unknown } }).cause?.code;
-  const busy = /SQLITE_BUSY|database is locked/i.test(error.message) || TRANSIENT_POSTGRES_CODES.test(error.message);
+  const busy =
+    /SQLITE_BUSY|database is locked/i.test(error.message) ||
+    TRANSIENT_POSTGRES_CODES.test(error.message) ||
+    (typeof code === 'string' && TRANSIENT_POSTGRES_SQLSTATES.has(code) && 'severity' in error);
   const unreachable =
     error.name === 'PrismaClientInitializationError' ||
     (typeof code === 'string' && (UNREACHABLE_PRISMA_CODES.has(code) || UNREACHABLE_NODE_CODES.has(code))) ||

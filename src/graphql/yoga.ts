@@ -88,11 +88,15 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
  * has not been through the mask (no correlation id yet) through it, so each carries a
  * code and a correlation id.
  */
-function maskEveryError(maskError: MaskError): Plugin {
-  const maskResult = (result: ExecutionResult): ExecutionResult =>
+export function maskUnmaskedErrors(maskError: MaskError): (result: ExecutionResult) => ExecutionResult {
+  return (result) =>
     result.errors?.some((error) => !error.extensions?.correlationId)
       ? { ...result, errors: result.errors.map((error) => (error.extensions?.correlationId ? error : maskError(error))) }
       : result;
+}
+
+function maskEveryError(maskError: MaskError): Plugin {
+  const maskResult = maskUnmaskedErrors(maskError);
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result)) setResult(result.map(maskResult));

@@ -1,6 +1,12 @@
-/** Every Prisma call for messages. Sends, deletes and clears keep the session's counters in step. */
+/**
+ * Every database call for messages. Sends, deletes and clears keep the session's counters in
+ * step. The send's write is the one raw statement (message-insert.ts): the hot path.
+ */
 import { exactJson } from '../db/exact-json.ts';
-import { Prisma, type ConversationMessage, type MessageRole, type PrismaClient } from '../db/prisma-client.ts';
+import { Prisma, rawDriverFor, type ConversationMessage, type MessageRole, type PrismaClient } from '../db/prisma-client.ts';
+import { createInsertMessage, type InsertMessage } from './message-insert.ts';
+
+export { DuplicateClientMessageId } from './message-insert.ts';
 
 export type MessageQuery = Pick<Prisma.ConversationMessageFindManyArgs, 'include' | 'select'>;
 /** What Pothos plans for one page of a cursor connection: the selection plus take, skip and cursor. */
@@ -36,29 +42,22 @@ const isRecordNotFound = (error: unknown) => error instanceof Prisma.PrismaClien
 class AlreadyGone extends Error {}
 
 export function createMessageRepository(prisma: PrismaClient) {
+  // Prepared on the first send (the client connects its adapter lazily).
+  let insertMessage: InsertMessage | undefined;
+
   return {
     /**
      * Stores a message with the session's next sequence number, bumps the session's
      * activity and count, all in one transaction. Returns null (and stores nothing)
-     * when the session already holds `maxMessages` messages.
+     * when the session already holds `maxMessages` messages (or is gone); throws
+     * DuplicateClientMessageId when another message of the session has its clientMessageId.
      */
     async insert(message: NewMessage, maxMessages: number): Promise<ConversationMessage | null> {
-      return prisma.$transaction(async (tx) => {
-        let session: { lastSeq: number };
-        try {
-          session = await tx.chatSession.update({
-            where: { id: message.sessionId, messageCount: { lt: maxMessages } },
-            data: { lastSeq: { increment: 1 }, messageCount: { increment: 1 }, lastActivityAt: message.timestamp },
-            select: { lastSeq: true },
-          });
-        } catch (error) {
-          if (isRecordNotFound(error)) return null;
-          throw error;
-        }
-        return tx.conversationMessage.create({
-          data: { ...message, metadata: jsonOrNull(message.metadata), seq: session.lastSeq },
-        });
-      });
+      insertMessage ??= createInsertMessage(await rawDriverFor(prisma));
+      const { metadata, ...columns } = message;
+      // Serialized once, stored as this text (the same bytes exactJson hands Prisma).
+      const metadataJson = metadata === null ? null : JSON.stringify(metadata);
+      return insertMessage({ ...columns, metadataJson }, maxMessages);
     },
 
     async findById(id: string): Promise<ConversationMessage | null> {

@@ -2,10 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.ts';
 import type { LimitsConfig } from '../config.ts';
-import { MessageRole, Prisma, type ConversationMessage } from '../db/prisma-client.ts';
+import { MessageRole, type Prisma, type ConversationMessage } from '../db/prisma-client.ts';
 import { badInput, forbidden, notFound, rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
-import type { MessagePageQuery, MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
+import {
+  DuplicateClientMessageId,
+  type MessagePageQuery,
+  type MessageQuery,
+  type MessageRepository,
+} from '../repositories/message.repository.ts';
 import type { RealtimePort } from '../realtime/port.ts';
 import { checkMessageCursor } from './cursor-rules.ts';
 import { isUsableId } from './id-rules.ts';
@@ -116,7 +121,7 @@ export function createMessageService({ messages, sessions, events, limits, sendR
       );
     } catch (error) {
       // Two sends with one clientMessageId raced: the loser returns the winner's message.
-      if (clientMessageId && isUniqueViolation(error)) {
+      if (clientMessageId && error instanceof DuplicateClientMessageId) {
         const winner = await messages.findByClientMessageId(sessionId, clientMessageId);
         if (winner) return { message: sameAuthor(winner, principal), created: false };
       }
@@ -210,8 +215,4 @@ function sameAuthor(message: ConversationMessage, principal: Principal): Convers
     throw badInput('clientMessageId is already used by another message in this session');
   }
   return message;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }

@@ -1,0 +1,96 @@
+/**
+ * The database connection underneath a Prisma client's driver adapter, for the few hot
+ * statements a repository runs itself (prepared once, one round trip; see
+ * message.repository.ts). It is the adapter's own connection, not a second one: on SQLite
+ * the one better-sqlite3 handle (whose writes and transactions Prisma's adapter serializes),
+ * on PostgreSQL the adapter's pg pool (whose connections carry lock_timeout and
+ * statement_timeout).
+ */
+import pg from 'pg';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+
+/** The slice of a better-sqlite3 statement the repositories use (the package ships no types). */
+export interface SqliteStatement {
+  run(...params: unknown[]): unknown;
+  get(...params: unknown[]): unknown;
+  /** Integers as numbers (false) instead of the adapter's default BigInts. */
+  safeIntegers(on: boolean): this;
+  /** Rows as the first column's value. */
+  pluck(on: boolean): this;
+  /** Rows as arrays of values. */
+  raw(on: boolean): this;
+  columns(): { name: string; type: string | null }[];
+}
+
+/** The slice of a better-sqlite3 connection the repositories use. */
+export interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+  readonly inTransaction: boolean;
+}
+
+export type RawDriver =
+  | {
+      provider: 'sqlite';
+      db: SqliteConnection;
+      /**
+       * Waits for the adapter's transaction lock and begins a transaction on `db` (Prisma's
+       * own interactive transactions hold that lock between their statements).
+       * `release` lets the next transaction in; the caller commits or rolls back first.
+       */
+      beginAfterOthers(): Promise<{ release(): Promise<void> }>;
+    }
+  | { provider: 'postgresql'; pool: pg.Pool };
+
+/** Resolves once the client has connected (Prisma connects its adapter on first use). */
+export type RawDriverSource = () => Promise<RawDriver>;
+
+/**
+ * Wraps an adapter factory so the connection it opens can be reached. Prisma calls
+ * `connect()` once per client; `driver()` connects through `connectClient` when that has
+ * not happened yet, and throws when the adapter's internals are not the expected ones
+ * (an adapter upgrade that changed them must fail its tests, not fall back silently).
+ */
+export function exposeRawDriver(factory: SqlMigrationAwareDriverAdapterFactory): {
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  driver(connectClient: () => Promise<void>): Promise<RawDriver>;
+} {
+  let captured: RawDriver | undefined;
+  const wrapped: SqlMigrationAwareDriverAdapterFactory = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      const adapter = await factory.connect();
+      captured = reach(adapter);
+      return adapter;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
+  return {
+    factory: wrapped,
+    async driver(connectClient) {
+      if (!captured) await connectClient();
+      if (!captured) throw new Error('the Prisma client connected without its driver adapter');
+      return captured;
+    },
+  };
+}
+
+function reach(adapter: SqlDriverAdapter): RawDriver {
+  if (adapter.provider === 'sqlite') {
+    const db = (adapter as unknown as { client?: Partial<SqliteConnection> }).client;
+    if (typeof db?.prepare !== 'function' || typeof db.inTransaction !== 'boolean') {
+      throw new Error('the better-sqlite3 adapter no longer exposes its connection as `client`');
+    }
+    return {
+      provider: 'sqlite',
+      db: db as SqliteConnection,
+      async beginAfterOthers() {
+        const tx = await adapter.startTransaction();
+        return { release: () => tx.commit() };
+      },
+    };
+  }
+  const pool = (adapter as unknown as { underlyingDriver?: () => unknown }).underlyingDriver?.();
+  if (!(pool instanceof pg.Pool)) throw new Error('the pg adapter no longer exposes its pool through underlyingDriver()');
+  return { provider: 'postgresql', pool };
+}
