@@ -8,7 +8,7 @@ import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgr
 import { createAdapterFactory, ensureDatabaseLocation, type DatabaseTarget } from './database-target.ts';
 
 export type { PrismaClient };
-export { Prisma, MessageRole } from '../generated/prisma-sqlite/client.ts';
+export { Prisma, MessageRole, MessageStatus } from '../generated/prisma-sqlite/client.ts';
 export type { ChatSession, ConversationMessage, SessionParticipant } from '../generated/prisma-sqlite/client.ts';
 
 /** Called with the SQL of every query (tests count queries with it to catch N+1). */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.ts';
 import type { LimitsConfig } from '../config.ts';
 import { MessageRole, Prisma, type ConversationMessage } from '../db/prisma-client.ts';
-import { badInput, forbidden, notFound, rateLimited } from '../errors.ts';
+import { AppError, badInput, forbidden, notFound, rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { MessagePageQuery, MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
 import type { RealtimePort } from '../realtime/port.ts';
@@ -175,6 +175,9 @@ export function createMessageService({ messages, sessions, events, limits, sendR
       const hasContent = input.content !== undefined && input.content !== null;
       if (!hasContent && input.metadata === undefined) throw badInput('Nothing to update: give content, metadata or both');
       const message = await requireAuthoredMessage(principal, id);
+      // A streaming reply's text belongs to its producer until it ends (the next flush would overwrite an edit).
+      if (message.status === 'STREAMING')
+        throw new AppError('MESSAGE_STREAMING', 'This reply is still streaming; complete or cancel it first');
       const updated = await messages.update(message.id, {
         ...(hasContent ? { content: checkContent(input.content as string, limits) } : {}),
         ...(input.metadata === undefined ? {} : { metadata: checkMetadata(input.metadata, limits) as Prisma.InputJsonValue | null }),
