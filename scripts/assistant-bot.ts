@@ -76,7 +76,10 @@ export function startAssistant(options: AssistantOptions): Assistant {
 
   async function answer(message: Incoming['messageReceived']): Promise<void> {
     // The user's message id names the reply: a restarted assistant resumes the same reply instead of opening another.
-    const { startMessage } = await execute<{ startMessage: { id: string } }>(client, START, { s: options.sessionId, c: `reply-to:${message.id}` });
+    const { startMessage } = await execute<{ startMessage: { id: string } }>(client, START, {
+      s: options.sessionId,
+      c: `reply-to:${message.id}`,
+    });
     const chunks = wordChunks(replyTo(message.content), wordsPerAppend);
     let status = 'STREAMING';
     for (let index = 0; index < chunks.length && status === 'STREAMING'; index++) {
@@ -87,7 +90,8 @@ export function startAssistant(options: AssistantOptions): Assistant {
       status = result.appendMessage.status;
       if (delayMs > 0) await pause(delayMs);
     }
-    if (status === 'STREAMING') status = (await execute<{ completeMessage: { status: string } }>(client, COMPLETE, { id: startMessage.id })).completeMessage.status;
+    if (status === 'STREAMING')
+      status = (await execute<{ completeMessage: { status: string } }>(client, COMPLETE, { id: startMessage.id })).completeMessage.status;
     options.onReply?.({ messageId: startMessage.id, status, inReplyTo: message.id });
   }
 

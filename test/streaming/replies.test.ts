@@ -60,7 +60,12 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
     const events = await received.waitFor(2);
     expect(events[1]!.messageReceived).toEqual({ id: reply.id, seq: 2, status: 'STREAMING' });
     await chat.send(alice, sessionId, 'while it streams');
-    expect(await append(url, botToken, reply.id, [{ index: 0, text: 'Hi ' }])).toEqual({ messageId: reply.id, status: 'STREAMING', offset: 3, nextIndex: 1 });
+    expect(await append(url, botToken, reply.id, [{ index: 0, text: 'Hi ' }])).toEqual({
+      messageId: reply.id,
+      status: 'STREAMING',
+      offset: 3,
+      nextIndex: 1,
+    });
     expect(await readMessage(url, aliceToken, reply.id)).toMatchObject({ seq: 2, status: 'STREAMING', content: 'Hi ' });
     const done = await graphql<{ completeMessage: { status: string; content: string; finishReason: string; metadata: unknown } }>(
       url,
@@ -68,7 +73,13 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
       { id: reply.id, input: { finishReason: 'stop', metadata: { model: 'echo' } } },
       { token: botToken },
     );
-    expect(dataOf(done).completeMessage).toEqual({ id: reply.id, status: 'COMPLETE', content: 'Hi ', finishReason: 'stop', metadata: { model: 'echo' } });
+    expect(dataOf(done).completeMessage).toEqual({
+      id: reply.id,
+      status: 'COMPLETE',
+      content: 'Hi ',
+      finishReason: 'stop',
+      metadata: { model: 'echo' },
+    });
     const history = await graphql<{ messages: { seq: number; status: string }[] }>(
       url,
       `query($s: ID!) { messages(sessionId: $s, limit: 10) { seq status } }`,
@@ -85,12 +96,21 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
   it('stores a retried chunk once, takes a batch in any order, and refuses a gap with CHUNK_OUT_OF_ORDER', async () => {
     const { sessionId, aliceToken, botToken, url } = await setup();
     const reply = await startReply(url, botToken, sessionId);
-    await append(url, botToken, reply.id, [{ index: 0, text: 'a' }, { index: 1, text: 'b' }]);
+    await append(url, botToken, reply.id, [
+      { index: 0, text: 'a' },
+      { index: 1, text: 'b' },
+    ]);
     expect(await append(url, botToken, reply.id, [{ index: 1, text: 'b' }])).toMatchObject({ offset: 2, nextIndex: 2 });
     const gap = await appendRaw(url, botToken, reply.id, [{ index: 3, text: 'd' }]);
     expectCodedError(gap, 'CHUNK_OUT_OF_ORDER', /next is 2/);
     expect(gap.errors?.[0]?.extensions?.nextIndex).toBe(2);
-    expect(await append(url, botToken, reply.id, [{ index: 3, text: 'd' }, { index: 2, text: 'c' }, { index: 1, text: 'b' }])).toMatchObject({
+    expect(
+      await append(url, botToken, reply.id, [
+        { index: 3, text: 'd' },
+        { index: 2, text: 'c' },
+        { index: 1, text: 'b' },
+      ]),
+    ).toMatchObject({
       offset: 4,
       nextIndex: 4,
     });
@@ -105,7 +125,12 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
     const otherBot = await chat.server.token(uniqueUser('other-bot'), { service: true });
     expectCodedError(await appendRaw(url, otherBot, reply.id, [{ index: 0, text: 'x' }]), 'FORBIDDEN');
     await append(url, botToken, reply.id, [{ index: 0, text: 'kept' }]);
-    const edit = await graphql(url, `mutation($id: ID!) { updateMessage(id: $id, input: { content: "edited" }) { id } }`, { id: reply.id }, { token: botToken });
+    const edit = await graphql(
+      url,
+      `mutation($id: ID!) { updateMessage(id: $id, input: { content: "edited" }) { id } }`,
+      { id: reply.id },
+      { token: botToken },
+    );
     expectCodedError(edit, 'MESSAGE_STREAMING');
     await graphql(url, FAIL, { id: reply.id, reason: 'model crashed' }, { token: botToken });
     const failed = await readMessage(url, aliceToken, reply.id);
@@ -123,7 +148,12 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
     await append(url, botToken, reply.id, [{ index: 0, text: 'Once upon ' }]);
     const reader = readStream(ws.client, reply.id);
     await reader.reached(10);
-    const cancelled = await graphql<{ cancelMessage: { status: string; content: string } }>(url, CANCEL, { id: reply.id }, { token: aliceToken });
+    const cancelled = await graphql<{ cancelMessage: { status: string; content: string } }>(
+      url,
+      CANCEL,
+      { id: reply.id },
+      { token: aliceToken },
+    );
     expect(dataOf(cancelled).cancelMessage).toMatchObject({ status: 'CANCELLED', content: 'Once upon ' });
     expect(await append(url, botToken, reply.id, [{ index: 1, text: 'a time' }])).toMatchObject({ status: 'CANCELLED', offset: 10 });
     const final = await reader.done();
@@ -150,7 +180,9 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
     const afterEnd = readStream(ws.client, reply.id, 3);
     expect(await afterEnd.done()).toMatchObject({ offset: 13, status: 'COMPLETE' });
     expect(afterEnd.text()).toBe('lo 🌍 wörld');
-    const beyond = subscribe(ws.client, `subscription($id: ID!) { messageStream(messageId: $id, fromOffset: 99) { offset } }`, { id: reply.id });
+    const beyond = subscribe(ws.client, `subscription($id: ID!) { messageStream(messageId: $id, fromOffset: 99) { offset } }`, {
+      id: reply.id,
+    });
     await beyond.completed;
     expect(JSON.stringify(beyond.errors)).toContain('BAD_USER_INPUT');
   });
@@ -163,7 +195,12 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
     const over = await appendRaw(url, botToken, reply.id, [{ index: 2, text: 'y' }]);
     expectCodedError(over, 'BAD_USER_INPUT', /exceed 40 characters/);
     expect((await readMessage(url, aliceToken, reply.id)).content).toBe(`${'x'.repeat(39)}🌍`);
-    const tooMany = await appendRaw(url, botToken, reply.id, Array.from({ length: 101 }, (_, i) => ({ index: i + 2, text: '' })));
+    const tooMany = await appendRaw(
+      url,
+      botToken,
+      reply.id,
+      Array.from({ length: 101 }, (_, i) => ({ index: i + 2, text: '' })),
+    );
     expectCodedError(tooMany, 'BAD_USER_INPUT', /at most 100 chunks/);
   });
 
@@ -177,7 +214,11 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
       'the text was never flushed to the database',
     );
     // No append for STREAM_IDLE_TIMEOUT_MS: the sweeper fails it, keeping the text.
-    await eventually(async () => (await readMessage(url, aliceToken, reply.id)).status === 'FAILED', 10_000, 'the idle reply was never failed');
+    await eventually(
+      async () => (await readMessage(url, aliceToken, reply.id)).status === 'FAILED',
+      10_000,
+      'the idle reply was never failed',
+    );
     expect(await readMessage(url, aliceToken, reply.id)).toMatchObject({ content: 'w0 w1 w2 w3 w4 ', finishReason: 'idle_timeout' });
   });
 
@@ -189,7 +230,10 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
     const events: StreamEvent[] = [];
     const finished = new Promise<void>((resolve, reject) => {
       client.subscribe<{ messageStream: StreamEvent }>(
-        { query: `subscription($id: ID!) { messageStream(messageId: $id) { messageId offset text status finishReason done } }`, variables: { id: reply.id } },
+        {
+          query: `subscription($id: ID!) { messageStream(messageId: $id) { messageId offset text status finishReason done } }`,
+          variables: { id: reply.id },
+        },
         {
           next: (result) => {
             if (result.data) events.push(result.data.messageStream);

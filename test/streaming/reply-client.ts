@@ -39,7 +39,12 @@ export async function startReply(url: string, token: string, sessionId: string, 
   return dataOf(await graphql<{ startMessage: StoredReply }>(url, START, { s: sessionId, input }, { token })).startMessage;
 }
 
-export function appendRaw(url: string, token: string, id: string, chunks: { index: number; text: string }[]): Promise<GraphQLResponse<{ appendMessage: AppendResult }>> {
+export function appendRaw(
+  url: string,
+  token: string,
+  id: string,
+  chunks: { index: number; text: string }[],
+): Promise<GraphQLResponse<{ appendMessage: AppendResult }>> {
   return graphql<{ appendMessage: AppendResult }>(url, APPEND, { id, chunks }, { token });
 }
 

@@ -44,7 +44,7 @@ describe.runIf(enabled)(`streamed replies across instances (${provider}, Redis)`
       JWT_SECRET: TEST_JWT_SECRET,
       REDIS_URL: redisUrl,
       REDIS_CHANNEL_PREFIX: prefix,
-      STREAM_IDLE_TIMEOUT_MS: '1500',
+      STREAM_IDLE_TIMEOUT_MS: '3000',
       STREAM_FLUSH_INTERVAL_MS: '200',
       STREAM_APPENDS_PER_SECOND: '0',
       LOG_LEVEL: 'warn',
@@ -62,7 +62,8 @@ describe.runIf(enabled)(`streamed replies across instances (${provider}, Redis)`
 
   async function session(owner: string) {
     const token = await mintToken(owner);
-    const sessionId = dataOf(await graphql(a.graphqlUrl, CreateSessionDocument, { input: { title: 'streams' } }, { token })).createSession.id;
+    const sessionId = dataOf(await graphql(a.graphqlUrl, CreateSessionDocument, { input: { title: 'streams' } }, { token })).createSession
+      .id;
     return { token, sessionId };
   }
   const reader = (server: ChildServer, token: string) => {
@@ -75,7 +76,14 @@ describe.runIf(enabled)(`streamed replies across instances (${provider}, Redis)`
     const { token, sessionId } = await session('alice-two');
     const botToken = await mintToken('assistant-two', { service: true });
     const replies: string[] = [];
-    const assistant = startAssistant({ wsUrl: a.wsUrl, token: botToken, sessionId, delayMs: 5, wordsPerAppend: 2, onReply: (r) => replies.push(r.messageId) });
+    const assistant = startAssistant({
+      wsUrl: a.wsUrl,
+      token: botToken,
+      sessionId,
+      delayMs: 5,
+      wordsPerAppend: 2,
+      onReply: (r) => replies.push(r.messageId),
+    });
     try {
       // Readers learn of the reply from messageReceived on their own instance, then read its stream there.
       const announced = subscribe<{ messageReceived: { id: string; role: string } }>(
@@ -115,7 +123,10 @@ describe.runIf(enabled)(`streamed replies across instances (${provider}, Redis)`
       const via = (i / 2) % 2 === 0 ? a : b;
       const other = via === a ? b : a;
       // The pair reversed, the earlier one retried on the other instance: each stored once, in order.
-      await append(via.graphqlUrl, botToken, reply.id, [{ index: i + 1, text: words[i + 1]! }, { index: i, text: words[i]! }]);
+      await append(via.graphqlUrl, botToken, reply.id, [
+        { index: i + 1, text: words[i + 1]! },
+        { index: i, text: words[i]! },
+      ]);
       await append(other.graphqlUrl, botToken, reply.id, [{ index: i, text: words[i]! }]);
       if (!dropped && i >= dropAt) {
         await first.reached(1);
@@ -150,7 +161,51 @@ describe.runIf(enabled)(`streamed replies across instances (${provider}, Redis)`
     expect(watching.text()).toBe(acknowledged.join(''));
     expect(await readMessage(a.graphqlUrl, token, reply.id)).toMatchObject({ status: 'FAILED', content: acknowledged.join('') });
     // Nothing else is lost: the session still takes messages and its history is whole.
-    const after = dataOf(await graphql(a.graphqlUrl, SendMessageDocument, { sessionId, input: { content: 'still here' } }, { token })).sendMessage;
+    const after = dataOf(
+      await graphql(a.graphqlUrl, SendMessageDocument, { sessionId, input: { content: 'still here' } }, { token }),
+    ).sendMessage;
     expect(after.seq).toBe(reply.seq + 1);
+  }, 60_000);
+});
+
+describe(`streamed replies without Redis (${provider})`, () => {
+  let survivor: ChildServer;
+  let dropDb: () => Promise<void>;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    const db = await freshDatabase(provider);
+    dropDb = db.drop;
+    env = {
+      DATABASE_URL: db.url,
+      DATA_DIR: db.dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+      // Long enough that a loaded machine's pause between two appends is not taken for a dead producer.
+      STREAM_IDLE_TIMEOUT_MS: '3000',
+      STREAM_FLUSH_INTERVAL_MS: '150',
+      LOG_LEVEL: 'warn',
+    };
+    survivor = await startChildServer(env);
+  }, 60_000);
+  afterAll(async () => {
+    await survivor?.stop();
+    await dropDb?.();
+  });
+
+  it('loses at most the last flush interval when the producing instance dies, and another instance fails the reply', async () => {
+    const killed = await startChildServer(env);
+    const token = await mintToken('dave-memory');
+    const sessionId = dataOf(await graphql(killed.graphqlUrl, CreateSessionDocument, { input: { title: 'crash' } }, { token }))
+      .createSession.id;
+    const botToken = await mintToken('producer-memory', { service: true });
+    const reply = await startReply(killed.graphqlUrl, botToken, sessionId);
+    const flushed = Array.from({ length: 10 }, (_, i) => `f${i} `).join('');
+    for (let i = 0; i < 10; i++) await append(killed.graphqlUrl, botToken, reply.id, [{ index: i, text: `f${i} ` }]);
+    await eventually(async () => (await readMessage(survivor.graphqlUrl, token, reply.id)).content === flushed, 10_000, 'never flushed');
+    await append(killed.graphqlUrl, botToken, reply.id, [{ index: 10, text: 'last ' }]);
+    await killed.stop('SIGKILL');
+    await eventually(async () => (await readMessage(survivor.graphqlUrl, token, reply.id)).status === 'FAILED', 20_000, 'never failed');
+    const failed = await readMessage(survivor.graphqlUrl, token, reply.id);
+    expect([flushed, `${flushed}last `]).toContain(failed.content);
+    expect(failed.finishReason).toBe('idle_timeout');
   }, 60_000);
 });
