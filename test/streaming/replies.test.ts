@@ -24,7 +24,7 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
   const chat = useChatServer(provider, {
     MAX_MESSAGE_LENGTH: '40',
     STREAM_FLUSH_INTERVAL_MS: '100',
-    STREAM_IDLE_TIMEOUT_MS: '600',
+    STREAM_IDLE_TIMEOUT_MS: '2000',
     ...(redis ? { REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix } : {}),
   });
   const clients: WsClient[] = [];
