@@ -252,3 +252,25 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
     expect(events.at(-1)).toMatchObject({ done: true, status: 'COMPLETE', offset: 8 });
   });
 });
+
+describe('streamed replies over the legacy REST routes', () => {
+  const chat = useChatServer('sqlite');
+
+  it('lists a streaming reply with its text so far and its status, and the final one after it ends', async () => {
+    const alice = uniqueUser('alice');
+    const sessionId = await chat.createSession(alice);
+    const botToken = await chat.server.token(uniqueUser('bot'), { service: true });
+    const reply = await startReply(chat.server.graphqlUrl, botToken, sessionId);
+    await append(chat.server.graphqlUrl, botToken, reply.id, [{ index: 0, text: 'partial' }]);
+    const list = async () => {
+      const response = await fetch(`${chat.server.url}/chat/sessions/${sessionId}/messages`, {
+        headers: { authorization: `Bearer ${await chat.server.token(alice)}` },
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { id: string; content: string; status: string; finishReason: string | null }[];
+    };
+    expect(await list()).toEqual([expect.objectContaining({ id: reply.id, content: 'partial', status: 'STREAMING', finishReason: null })]);
+    await graphql(chat.server.graphqlUrl, COMPLETE, { id: reply.id, input: { finishReason: 'length' } }, { token: botToken });
+    expect(await list()).toEqual([expect.objectContaining({ id: reply.id, content: 'partial', status: 'COMPLETE', finishReason: 'length' })]);
+  });
+});
