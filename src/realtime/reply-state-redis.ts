@@ -120,8 +120,13 @@ function unavailable(error: unknown): never {
 export function createRedisReplyStateStore({ redis, prefix, channelPrefix, streamingTtlMs }: RedisReplyStateOptions): ReplyStateStore {
   const keys = (messageId: string) => [`${prefix}reply:${messageId}`, `${prefix}reply:${messageId}:text`];
   // EVALSHA (the script's text crosses the wire once per Redis start), EVAL when Redis does not know it yet.
+  const shas = new Map<string, string>();
   const run = async <T>(script: string, messageId: string, args: (string | number)[]): Promise<T> => {
-    const sha = createHash('sha1').update(script).digest('hex');
+    let sha = shas.get(script);
+    if (!sha) {
+      sha = createHash('sha1').update(script).digest('hex');
+      shas.set(script, sha);
+    }
     try {
       return (await redis.evalsha(sha, 2, ...keys(messageId), ...args)) as T;
     } catch (error) {

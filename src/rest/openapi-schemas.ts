@@ -2,7 +2,20 @@
 
 const message = {
   type: 'object',
-  required: ['id', 'sessionId', 'role', 'content', 'metadata', 'timestamp', 'seq', 'authorId', 'editedAt', 'clientMessageId', 'status', 'finishReason'],
+  required: [
+    'id',
+    'sessionId',
+    'role',
+    'content',
+    'metadata',
+    'timestamp',
+    'seq',
+    'authorId',
+    'editedAt',
+    'clientMessageId',
+    'status',
+    'finishReason',
+  ],
   properties: {
     id: { type: 'string', format: 'uuid' },
     sessionId: { type: 'string' },

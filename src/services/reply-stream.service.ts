@@ -122,6 +122,8 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
     message: ConversationMessage,
     status: FinalStatus,
     extra: Pick<FinalReply, 'finishReason' | 'metadata'>,
+    /** The sweeper only: when another caller decided but never wrote (it died), write its decision. */
+    repair = false,
   ): Promise<ConversationMessage> {
     let outcome = await store.finish(message.id, status);
     if (!outcome) {
@@ -129,24 +131,29 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
       outcome = await store.finish(message.id, status);
       if (!outcome) throw notFound('Message', message.id);
     }
-    // The store says the reply already ended: finish the write its winner may not have made.
-    const decided = outcome.won ? status : outcome.state.status;
-    if (!outcome.won && decided === 'STREAMING') throw notStreaming(message.id, 'STREAMING');
-    const final: FinalReply = outcome.won
-      ? { status, content: outcome.state.text, streamChunks: outcome.state.nextIndex, ...extra }
-      : { status: decided as FinalStatus, content: outcome.state.text, streamChunks: outcome.state.nextIndex, finishReason: null };
+    const { state } = outcome;
+    if (!outcome.won) {
+      // Someone else ended it; they write it (a loser writing too could land first and drop their metadata).
+      if (repair && state.status !== 'STREAMING') {
+        const repaired = await replies.finish(message.id, {
+          status: state.status,
+          content: state.text,
+          streamChunks: state.nextIndex,
+          finishReason: null,
+        });
+        if (repaired) events.publish({ type: 'MESSAGE_UPDATED', sessionId: repaired.sessionId, message: repaired });
+        await store.release(message.id);
+        return repaired ?? message;
+      }
+      if (state.status === status) return (await replies.findById(message.id)) ?? message; // a retried call
+      throw notStreaming(message.id, state.status);
+    }
     clearTimeout(flushTimers.get(message.id));
     flushTimers.delete(message.id);
-    const stored = await replies.finish(message.id, final);
+    const stored = await replies.finish(message.id, { status, content: state.text, streamChunks: state.nextIndex, ...extra });
     await store.release(message.id);
-    if (stored) events.publish({ type: 'MESSAGE_UPDATED', sessionId: stored.sessionId, message: stored });
-    if (!outcome.won) {
-      const now = stored ?? (await replies.findById(message.id));
-      if (!now) throw notFound('Message', message.id);
-      if (now.status === status) return now; // a retried call, or the same decision
-      throw notStreaming(message.id, now.status);
-    }
     if (!stored) throw notFound('Message', message.id); // deleted or cleared while streaming
+    events.publish({ type: 'MESSAGE_UPDATED', sessionId: stored.sessionId, message: stored });
     return stored;
   }
 
@@ -286,7 +293,7 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
           if (hot?.status === 'STREAMING' && now - hot.appendedAt < config.idleTimeoutMs) continue; // alive; its flush is due
           const message = await replies.findById(id);
           if (!message || message.status !== 'STREAMING') continue;
-          await finish(message, 'FAILED', { finishReason: 'idle_timeout' });
+          await finish(message, 'FAILED', { finishReason: 'idle_timeout' }, true);
           failed++;
         } catch (error) {
           if (!(error instanceof AppError)) logger.warn('stream sweep failed for a reply', { messageId: id, error: String(error) });

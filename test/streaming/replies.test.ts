@@ -164,6 +164,38 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
     expectCodedError(await graphql(url, CANCEL, { id: reply.id }, { token: outsider }), 'NOT_FOUND');
   });
 
+  it('lets exactly one of a racing complete and cancel end the reply, and stores what the winner decided', async () => {
+    const { sessionId, aliceToken, botToken, url } = await setup();
+    for (let round = 0; round < 5; round++) {
+      const reply = await startReply(url, botToken, sessionId);
+      await append(url, botToken, reply.id, [{ index: 0, text: 'race' }]);
+      const [completed, cancelled] = await Promise.all([
+        graphql<{ completeMessage: { status: string } }>(
+          url,
+          COMPLETE,
+          { id: reply.id, input: { finishReason: 'stop', metadata: { won: 'complete' } } },
+          { token: botToken },
+        ),
+        graphql<{ cancelMessage: { status: string } }>(url, CANCEL, { id: reply.id }, { token: aliceToken }),
+      ]);
+      const winners = [completed, cancelled].filter((response) => !response.errors);
+      expect(winners).toHaveLength(1);
+      const loser = completed.errors ? completed : cancelled;
+      expectCodedError(loser, 'MESSAGE_NOT_STREAMING');
+      const stored = await graphql<{ message: { status: string; content: string; finishReason: string; metadata: unknown } }>(
+        url,
+        `query($id: ID!) { message(id: $id) { status content finishReason metadata } }`,
+        { id: reply.id },
+        { token: aliceToken },
+      );
+      expect(dataOf(stored).message).toEqual(
+        completed.errors
+          ? { status: 'CANCELLED', content: 'race', finishReason: 'cancelled', metadata: null }
+          : { status: 'COMPLETE', content: 'race', finishReason: 'stop', metadata: { won: 'complete' } },
+      );
+    }
+  });
+
   it('sends a late reader exactly the text it lacks from its offset, then the live deltas and the final event', async () => {
     const { sessionId, botToken, ws, url } = await setup();
     const reply = await startReply(url, botToken, sessionId);
@@ -271,6 +303,8 @@ describe('streamed replies over the legacy REST routes', () => {
     };
     expect(await list()).toEqual([expect.objectContaining({ id: reply.id, content: 'partial', status: 'STREAMING', finishReason: null })]);
     await graphql(chat.server.graphqlUrl, COMPLETE, { id: reply.id, input: { finishReason: 'length' } }, { token: botToken });
-    expect(await list()).toEqual([expect.objectContaining({ id: reply.id, content: 'partial', status: 'COMPLETE', finishReason: 'length' })]);
+    expect(await list()).toEqual([
+      expect.objectContaining({ id: reply.id, content: 'partial', status: 'COMPLETE', finishReason: 'length' }),
+    ]);
   });
 });
