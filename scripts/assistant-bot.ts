@@ -100,7 +100,7 @@ export function startAssistant(options: AssistantOptions): Assistant {
     {
       next: (result) => {
         const message = result.data?.messageReceived;
-        if (!message || message.role !== 'USER') return;
+        if (message?.role !== 'USER') return;
         answer(message).catch((error: unknown) => console.error(`reply to ${message.id} failed: ${String(error)}`));
       },
       error: (error) => console.error(`subscription ended: ${String(error)}`),

@@ -292,7 +292,7 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
           const hot = await store.read(id);
           if (hot?.status === 'STREAMING' && now - hot.appendedAt < config.idleTimeoutMs) continue; // alive; its flush is due
           const message = await replies.findById(id);
-          if (!message || message.status !== 'STREAMING') continue;
+          if (message?.status !== 'STREAMING') continue;
           await finish(message, 'FAILED', { finishReason: 'idle_timeout' }, true);
           failed++;
         } catch (error) {

@@ -48,7 +48,7 @@ describe('urql reads a streamed reply', () => {
         wonkaSubscribe((result) => {
           const message = result.data?.messageReceived;
           if (result.error) reject(result.error);
-          if (!message || message.role !== 'ASSISTANT') return;
+          if (message?.role !== 'ASSISTANT') return;
           received.unsubscribe();
           const events: StreamEvent[] = [];
           const stream = pipe(
