@@ -25,7 +25,8 @@ export const Message = builder.prismaObject('ConversationMessage', {
     role: t.expose('role', { type: MessageRole }),
     content: t.string({
       description: 'The text; for a STREAMING reply, everything appended so far.',
-      select: { id: true, status: true, content: true },
+      // No `select`: the type loads whole rows, so status and content are always there (a `select` would make
+      // Pothos re-read rows it did not load itself, such as events and mutation results).
       resolve: (message, _args, ctx) => ctx.services.replyWatch.currentText(message),
     }),
     status: t.expose('status', { type: MessageStatus }),
