@@ -43,6 +43,7 @@ import { s3History } from './scenarios/s3-history.ts';
 import { s4Typing } from './scenarios/s4-typing.ts';
 import { s5Idle } from './scenarios/s5-idle.ts';
 import { s6RedisScaleOut } from './scenarios/s6-redis-scale-out.ts';
+import { s7Streaming } from './scenarios/s7-streaming.ts';
 
 const ALL: Scenario[] = [
   baselineHttp,
@@ -58,6 +59,7 @@ const ALL: Scenario[] = [
   s4Typing,
   s5Idle,
   s6RedisScaleOut,
+  s7Streaming,
 ];
 
 /** Longest one scenario may take in one repeat before it is abandoned. */

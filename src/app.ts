@@ -36,6 +36,7 @@ import { AppError } from './errors.ts';
 import { schema } from './schema/index.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
 import { createHistoryRepository } from './repositories/history.repository.ts';
+import { createRedisReplyStateStore } from './realtime/reply-state-redis.ts';
 import { createServices, type Services } from './services/index.ts';
 import { attachGraphQLWs, type GraphQLWsServer } from './ws/server.ts';
 import { perUserSlots } from './limits/connection-slots.ts';
@@ -113,7 +114,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     sendRate: rateLimiters.messages,
     typingRate: rateLimiters.typing,
     typingPolicy: { throttleMs: config.realtime.typingThrottleMs, timeoutMs: config.realtime.typingTimeoutMs },
+    streaming: config.streaming,
+    logger,
+    // Streamed replies' hot state is shared through Redis (appends may reach any instance); in memory without it.
+    replyState: redis
+      ? createRedisReplyStateStore({
+          redis,
+          prefix: config.realtime.redisPrefix,
+          channelPrefix: `${config.realtime.redisPrefix}session:`,
+          streamingTtlMs: Math.max(3 * config.streaming.idleTimeoutMs, 600_000),
+        })
+      : undefined,
   });
+  const stopSweeper = services.replies.startSweeper();
   publishMetrics.watch(realtime.pubsub);
   const verifyToken = createTokenVerifier({
     secret: signing.secret,
@@ -242,6 +255,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       metricsServer.closeAllConnections();
       await metricsClosed;
     }
+    stopSweeper();
+    await services.replies.close();
     await realtime.close();
     if (redis) await closeRedisClient(redis);
     await prisma.$disconnect();

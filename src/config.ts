@@ -72,6 +72,18 @@ export interface RateLimitConfig {
   redisKeyPrefix: string;
 }
 
+/** Streamed replies (startMessage / appendMessage / completeMessage). */
+export interface StreamingConfig {
+  /** STREAM_FLUSH_INTERVAL_MS, default 1000: a streaming reply's text is written to the database at most this often per instance. */
+  flushIntervalMs: number;
+  /** STREAM_IDLE_TIMEOUT_MS, default 30000: a STREAMING reply with no append for this long is marked FAILED. */
+  idleTimeoutMs: number;
+  /** STREAM_MAX_CHUNKS_PER_APPEND, default 100: chunks one appendMessage call may carry. */
+  maxChunksPerAppend: number;
+  /** STREAM_APPENDS_PER_SECOND, default 50: appendMessage calls per reply per second on one instance (0 = off). */
+  appendsPerSecond: number;
+}
+
 /** Bounds on one GraphQL request, enforced before any resolver runs (HTTP and WebSocket). */
 export interface OperationLimitsConfig {
   /** MAX_QUERY_DEPTH, default 10 levels of selection sets (our deepest client operation has 5). */
@@ -147,6 +159,7 @@ export interface Config {
   limits: LimitsConfig;
   realtime: RealtimeConfig;
   rateLimits: RateLimitConfig;
+  streaming: StreamingConfig;
   operationLimits: OperationLimitsConfig;
   exposure: GraphQLExposureConfig;
   /** SHUTDOWN_TIMEOUT_MS, default 10000: how long stop() waits for in-flight requests. */
@@ -240,6 +253,12 @@ export function loadConfig(env: Env = process.env): Config {
       messagesPerMinute: intFrom(env, 'MESSAGES_PER_MINUTE', 60, 0),
       typingEventsPer10s: intFrom(env, 'TYPING_EVENTS_PER_10S', 20, 0),
       redisKeyPrefix: optional(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'chat:ratelimit:',
+    },
+    streaming: {
+      flushIntervalMs: intFrom(env, 'STREAM_FLUSH_INTERVAL_MS', 1000, 10, 600000),
+      idleTimeoutMs: intFrom(env, 'STREAM_IDLE_TIMEOUT_MS', 30000, 100, 86400000),
+      maxChunksPerAppend: intFrom(env, 'STREAM_MAX_CHUNKS_PER_APPEND', 100, 1, 10000),
+      appendsPerSecond: intFrom(env, 'STREAM_APPENDS_PER_SECOND', 50, 0),
     },
     operationLimits: {
       maxDepth: intFrom(env, 'MAX_QUERY_DEPTH', 10, 1, 1000),

@@ -89,6 +89,21 @@ export const errorTable = {
     closeCode: CloseCode.TooManyInitialisationRequests,
     when: 'Too many actions in a window; `retryAfterSeconds` (Retry-After on REST) says when to retry.',
   },
+  MESSAGE_NOT_STREAMING: {
+    httpStatus: 409,
+    closeCode: CloseCode.BadRequest,
+    when: 'Appending to, completing, failing or cancelling a message that is not STREAMING (`extensions.status` says what it is).',
+  },
+  MESSAGE_STREAMING: {
+    httpStatus: 409,
+    closeCode: CloseCode.BadRequest,
+    when: 'Editing a message whose reply is still STREAMING; complete or cancel it first.',
+  },
+  CHUNK_OUT_OF_ORDER: {
+    httpStatus: 409,
+    closeCode: CloseCode.BadRequest,
+    when: 'An appended chunk skips an index; nothing from it on was stored; `extensions.nextIndex` is the index to send next.',
+  },
   SERVICE_UNAVAILABLE: {
     httpStatus: 503,
     closeCode: TRY_AGAIN_LATER,

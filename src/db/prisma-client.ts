@@ -9,7 +9,7 @@ import { createAdapterFactory, ensureDatabaseLocation, type DatabaseTarget } fro
 import { exposeRawDriver, type RawDriver } from './raw-driver.ts';
 
 export type { PrismaClient };
-export { Prisma, MessageRole } from '../generated/prisma-sqlite/client.ts';
+export { Prisma, MessageRole, MessageStatus } from '../generated/prisma-sqlite/client.ts';
 export type { ChatSession, ConversationMessage, SessionParticipant } from '../generated/prisma-sqlite/client.ts';
 
 /** Called with the SQL of every query (tests count queries with it to catch N+1). */

@@ -9,7 +9,20 @@ export type ChatEvent =
   | { type: 'MESSAGE_CREATED'; sessionId: string; message: ConversationMessage }
   | { type: 'MESSAGE_UPDATED'; sessionId: string; message: ConversationMessage }
   | { type: 'MESSAGE_DELETED'; sessionId: string; messageId: string; seq: number }
-  | { type: 'CONVERSATION_CLEARED'; sessionId: string; deletedCount: number };
+  | { type: 'CONVERSATION_CLEARED'; sessionId: string; deletedCount: number }
+  | MessageDeltaEvent;
+
+/**
+ * Text appended to a streaming reply: `text` starts at code point `offset` of the reply.
+ * Published by the reply state store (a Redis script, on Redis) in offset order.
+ */
+export interface MessageDeltaEvent {
+  type: 'MESSAGE_DELTA';
+  sessionId: string;
+  messageId: string;
+  offset: number;
+  text: string;
+}
 
 export interface TypingEvent {
   type: 'TYPING';
@@ -44,7 +57,12 @@ export function decodeEvent(raw: string): SessionEvent | undefined {
     return { ...event, message: reviveMessage(event.message as unknown as WireMessage) };
   }
   if (event.type === 'MESSAGE_DELETED' || event.type === 'CONVERSATION_CLEARED' || event.type === 'TYPING') return event;
+  if (event.type === 'MESSAGE_DELTA') return isDelta(event) ? event : undefined;
   return undefined;
+}
+
+function isDelta(event: MessageDeltaEvent): boolean {
+  return typeof event.messageId === 'string' && Number.isInteger(event.offset) && typeof event.text === 'string';
 }
 
 function reviveMessage(message: WireMessage): ConversationMessage {

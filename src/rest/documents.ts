@@ -16,6 +16,8 @@ const messageFields = /* GraphQL */ `
     authorId
     editedAt
     clientMessageId
+    status
+    finishReason
   }
 `;
 

@@ -2,7 +2,20 @@
 
 const message = {
   type: 'object',
-  required: ['id', 'sessionId', 'role', 'content', 'metadata', 'timestamp', 'seq', 'authorId', 'editedAt', 'clientMessageId'],
+  required: [
+    'id',
+    'sessionId',
+    'role',
+    'content',
+    'metadata',
+    'timestamp',
+    'seq',
+    'authorId',
+    'editedAt',
+    'clientMessageId',
+    'status',
+    'finishReason',
+  ],
   properties: {
     id: { type: 'string', format: 'uuid' },
     sessionId: { type: 'string' },
@@ -14,6 +27,12 @@ const message = {
     authorId: { type: 'string' },
     editedAt: { type: 'string', format: 'date-time', nullable: true },
     clientMessageId: { type: 'string', nullable: true, description: 'The Idempotency-Key it was sent with.' },
+    status: {
+      type: 'string',
+      enum: ['COMPLETE', 'STREAMING', 'CANCELLED', 'FAILED'],
+      description: 'COMPLETE for messages sent whole; a streamed reply is STREAMING (content: its text so far) until it ends.',
+    },
+    finishReason: { type: 'string', nullable: true, description: 'Why a streamed reply ended.' },
   },
 };
 

@@ -7,6 +7,7 @@ import './message.ts';
 import './message.queries.ts';
 import './message.mutations.ts';
 import './message.subscriptions.ts';
+import './message-streaming.ts';
 import './typing.ts';
 import './connection.ts';
 

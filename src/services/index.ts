@@ -1,12 +1,19 @@
 /** Builds every service from the repositories and the real-time port; the one place they are wired. */
-import type { LimitsConfig } from '../config.ts';
+import type { LimitsConfig, StreamingConfig } from '../config.ts';
 import type { PrismaClient } from '../db/prisma-client.ts';
+import { createMemoryRateLimiter } from '../limits/memory-rate-limiter.ts';
 import { unlimited, type RateLimiter } from '../limits/rate-limiter.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { offlineRealtime, type RealtimePort } from '../realtime/port.ts';
+import type { ReplyStateStore } from '../realtime/reply-state.ts';
+import { createMemoryReplyStateStore } from '../realtime/reply-state-memory.ts';
 import { createMessageRepository } from '../repositories/message.repository.ts';
+import { createReplyStreamRepository } from '../repositories/reply-stream.repository.ts';
 import { createSessionRepository } from '../repositories/session.repository.ts';
 import { createMessageStreamService, type MessageStreamService } from './message-stream.service.ts';
 import { createMessageService, type MessageService } from './message.service.ts';
+import { createReplyStreamService, type ReplyStreamService } from './reply-stream.service.ts';
+import { createReplyWatchService, type ReplyWatchService } from './reply-watch.service.ts';
 import { createSessionService, type SessionService } from './session.service.ts';
 import { defaultTypingPolicy, type TypingPolicy } from './typing-rules.ts';
 import { createTypingService, type TypingService } from './typing.service.ts';
@@ -16,7 +23,14 @@ export interface Services {
   messages: MessageService;
   streams: MessageStreamService;
   typing: TypingService;
+  /** Streamed replies: start, append, complete, fail, cancel (and the idle sweeper). */
+  replies: ReplyStreamService;
+  /** Streamed replies as readers see them (messageStream). */
+  replyWatch: ReplyWatchService;
 }
+
+/** Defaults for services built without configuration (tests). */
+const defaultStreaming: StreamingConfig = { flushIntervalMs: 1000, idleTimeoutMs: 30000, maxChunksPerAppend: 100, appendsPerSecond: 50 };
 
 export interface ServiceDeps {
   prisma: PrismaClient;
@@ -29,6 +43,11 @@ export interface ServiceDeps {
   typingRate?: RateLimiter;
   /** Typing throttle and expiry (default: 1000 ms and 5000 ms). */
   typingPolicy?: TypingPolicy;
+  /** Streamed replies' settings (default: the documented defaults). */
+  streaming?: StreamingConfig;
+  /** Hot state of streamed replies (default: in this process's memory, publishing through `realtime`). */
+  replyState?: ReplyStateStore;
+  logger?: Logger;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -43,5 +62,21 @@ export function createServices(deps: ServiceDeps): Services {
     policy: deps.typingPolicy ?? defaultTypingPolicy,
     indicators: realtime.typing,
   });
-  return { sessions, messages, streams, typing };
+  const streaming = deps.streaming ?? defaultStreaming;
+  const store = deps.replyState ?? createMemoryReplyStateStore((event) => realtime.publish(event));
+  const replyRepository = createReplyStreamRepository(prisma);
+  const replies = createReplyStreamService({
+    replies: replyRepository,
+    sessions,
+    messages,
+    store,
+    events: realtime,
+    limits,
+    config: streaming,
+    appendRate:
+      streaming.appendsPerSecond === 0 ? unlimited(1000) : createMemoryRateLimiter({ limit: streaming.appendsPerSecond, windowMs: 1000 }),
+    logger: deps.logger ?? createLogger('silent'),
+  });
+  const replyWatch = createReplyWatchService({ messages, replies: replyRepository, store, realtime });
+  return { sessions, messages, streams, typing, replies, replyWatch };
 }

@@ -111,7 +111,7 @@ export function createMessageStreamService({ sessions, messages, repository, rea
 }
 
 /** When the stream ends by itself: at token expiry, unless the transport ends the connection then. */
-function expiryOf(watcher: Watcher): SessionStreamOptions<SessionEvent>['endsAt'] {
+export function expiryOf(watcher: Watcher): SessionStreamOptions<SessionEvent>['endsAt'] {
   const { expiresAt } = watcher.principal;
   if (watcher.transportEndsOnExpiry || expiresAt === null) return null;
   return { at: expiresAt, error: () => new AppError('UNAUTHENTICATED', 'Token expired; subscribe again with a fresh token') };

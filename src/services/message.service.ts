@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.ts';
 import type { LimitsConfig } from '../config.ts';
 import { MessageRole, type Prisma, type ConversationMessage } from '../db/prisma-client.ts';
-import { badInput, forbidden, notFound, rateLimited } from '../errors.ts';
+import { AppError, badInput, forbidden, notFound, rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
 import {
   DuplicateClientMessageId,
@@ -180,6 +180,9 @@ export function createMessageService({ messages, sessions, events, limits, sendR
       const hasContent = input.content !== undefined && input.content !== null;
       if (!hasContent && input.metadata === undefined) throw badInput('Nothing to update: give content, metadata or both');
       const message = await requireAuthoredMessage(principal, id);
+      // A streaming reply's text belongs to its producer until it ends (the next flush would overwrite an edit).
+      if (message.status === 'STREAMING')
+        throw new AppError('MESSAGE_STREAMING', 'This reply is still streaming; complete or cancel it first');
       const updated = await messages.update(message.id, {
         ...(hasContent ? { content: checkContent(input.content as string, limits) } : {}),
         ...(input.metadata === undefined ? {} : { metadata: checkMetadata(input.metadata, limits) as Prisma.InputJsonValue | null }),

@@ -24,6 +24,7 @@ import type { Principal } from '../auth/principal.ts';
 /** Root subscription fields and their arguments that only position the stream (replay start). */
 const STREAM_POSITION_ARGS: Readonly<Record<string, readonly string[]>> = {
   messageReceived: ['after', 'afterSeq'],
+  messageStream: ['fromOffset'],
 };
 
 /**
@@ -45,12 +46,20 @@ export const REVIEWED_SUBSCRIPTION_FIELDS: readonly string[] = [
   'Message.clientMessageId',
   'Message.content',
   'Message.editedAt',
+  'Message.finishReason',
   'Message.id',
   'Message.metadata',
   'Message.role',
   'Message.seq',
   'Message.session',
   'Message.sessionId',
+  'Message.status',
+  'MessageStreamEvent.done',
+  'MessageStreamEvent.finishReason',
+  'MessageStreamEvent.messageId',
+  'MessageStreamEvent.offset',
+  'MessageStreamEvent.status',
+  'MessageStreamEvent.text',
   'Message.timestamp',
   'MessageDeletion.cleared',
   'MessageDeletion.deletedCount',
@@ -65,6 +74,7 @@ export const REVIEWED_SUBSCRIPTION_FIELDS: readonly string[] = [
   'Participant.userId',
   'Subscription.messageDeleted',
   'Subscription.messageReceived',
+  'Subscription.messageStream',
   'Subscription.messageUpdated',
   'Subscription.typing',
   'TypingEvent.isTyping',

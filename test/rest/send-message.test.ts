@@ -27,6 +27,8 @@ describe.each(testedProviders())('POST /chat/sessions/:sessionId/messages on %s'
       authorId: alice,
       editedAt: null,
       clientMessageId: null,
+      status: 'COMPLETE',
+      finishReason: null,
     });
     expect(Object.keys(sent.body).slice(0, 6)).toEqual(['id', 'sessionId', 'role', 'content', 'metadata', 'timestamp']);
     expect(sent.headers.get('content-type')).toMatch(/^application\/json/);
