@@ -11,7 +11,7 @@
  * later come back without a change here.
  */
 import pg from 'pg';
-import type { ConversationMessage, MessageRole } from '../db/prisma-client.ts';
+import { Prisma, type ConversationMessage, type MessageRole } from '../db/prisma-client.ts';
 import type { RawDriver, SqliteStatement } from '../db/raw-driver.ts';
 
 export interface MessageRow {
@@ -74,9 +74,24 @@ function postgresInsert(pool: pg.Pool): InsertMessage {
         throw translated(retried);
       }
     }
-    const stored = result.rows[0] as ConversationMessage | undefined;
-    return stored ?? null;
+    const stored = result.rows[0] as Record<string, unknown> | undefined;
+    return stored ? inModelOrder(stored) : null;
   };
+}
+
+/** The message's fields in the order Prisma returns them (the model's), whatever order migrations gave the columns. */
+const MODEL_ORDER: readonly string[] = Object.values(Prisma.ConversationMessageScalarFieldEnum);
+const modelRank = (name: string) => {
+  const rank = MODEL_ORDER.indexOf(name);
+  return rank === -1 ? MODEL_ORDER.length : rank;
+};
+
+/** A row with its keys in model order (columns the model does not know come last). */
+function inModelOrder(row: Record<string, unknown>): ConversationMessage {
+  const ordered: Record<string, unknown> = {};
+  for (const name of MODEL_ORDER) if (name in row) ordered[name] = row[name];
+  for (const name of Object.keys(row)) if (!(name in ordered)) ordered[name] = row[name];
+  return ordered as unknown as ConversationMessage;
 }
 
 /** PostgreSQL refuses a prepared statement whose `RETURNING *` row gained or lost a column since it was prepared. */
@@ -181,12 +196,14 @@ function isClientMessageIdTaken(error: unknown): boolean {
 
 /** Converts a raw row of `statement` by each column's declared SQLite type, as Prisma reads it. */
 function sqliteRowReader(statement: SqliteStatement): ((values: unknown[]) => ConversationMessage) & { width: number } {
-  const columns = statement.columns().map((column) => ({ name: column.name, read: sqliteReader(column.type) }));
+  const columns = statement
+    .columns()
+    .map((column, index) => ({ name: column.name, index, read: sqliteReader(column.type) }))
+    .sort((a, b) => modelRank(a.name) - modelRank(b.name));
   const read = (values: unknown[]) => {
     const message: Record<string, unknown> = {};
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i]!;
-      const value = values[i];
+    for (const column of columns) {
+      const value = values[column.index];
       message[column.name] = value === null || value === undefined ? null : column.read(value);
     }
     return message as unknown as ConversationMessage;
