@@ -2,7 +2,8 @@
  * The demo chat page watching streamed replies in headless Chromium, against the reference
  * assistant (scripts/assistant-bot.ts) answering in the session: the reply grows on screen
  * and ends with exactly the stored text; Stop cancels it, keeping the stored partial text;
- * and a reader who drops off mid-reply resumes from what it shows, with no gap or duplicate.
+ * a reader who drops off mid-reply resumes from what it shows, with no gap or duplicate; and
+ * a reply loaded STREAMING from history grows on.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -154,5 +155,28 @@ describe.skipIf(!browserTestsEnabled()).each(testedProviders())('the demo page s
     const stored = await storedReply(alice, id);
     expect(stored).toMatchObject({ status: 'COMPLETE', content: replyTo(question) });
     expect(await reply.locator('.content').textContent()).toBe(stored.content);
+  });
+
+  it('a reply still streaming when the page loads it from history grows on from the text loaded', async () => {
+    const { alice } = await aliceWithAssistant('Reload mid-reply', 250);
+    const question = 'alpha beta gamma delta epsilon zeta eta theta iota kappa';
+    await sendMessage(alice, question);
+    const reply = lastReply(alice.page);
+    await reply.locator('.content').filter({ hasText: /\S/ }).waitFor({ timeout: UI_TIMEOUT });
+    const id = (await reply.getAttribute('data-id')) as string;
+
+    // History requests answered from now on, to see the reply come in STREAMING through it.
+    const histories: string[] = [];
+    alice.page.on('response', (response) => {
+      if (response.request().postData()?.includes('DemoHistory')) void response.text().then((body) => histories.push(body));
+    });
+    await alice.page.reload();
+    await alice.page.locator('.conversation .title').filter({ hasText: 'Reload mid-reply' }).waitFor({ timeout: UI_TIMEOUT });
+    await reply.and(alice.page.locator('[data-status="complete"]')).waitFor({ timeout: UI_TIMEOUT });
+    const stored = await storedReply(alice, id);
+    expect(stored).toMatchObject({ status: 'COMPLETE', content: replyTo(question) });
+    expect(await reply.locator('.content').textContent()).toBe(stored.content);
+    await expect.poll(() => histories.length, { timeout: UI_TIMEOUT }).toBe(1);
+    expect(histories[0]).toContain('"status":"STREAMING"');
   });
 });
