@@ -15,12 +15,14 @@ import {
   type ChatTab,
   connectionState,
   createSession,
+  lastReply,
   launchChromium,
   messageWithText,
   openChatTab,
   openSessionFromList,
   sendMessage,
   signIn,
+  startSessionAssistant,
   UI_TIMEOUT,
 } from '../test/support/demo-chat.ts';
 
@@ -84,6 +86,31 @@ async function main(): Promise<void> {
     await messageWithText(bob.page, 'Also: rain jackets, just in case.').waitFor({ timeout: UI_TIMEOUT });
     await connectionState(bob.page, 'Live');
     await shoot(bob.page, 'demo-back-online');
+
+    // The reference assistant answering in a session of its own: one reply done, the next one caught mid-stream.
+    await alice.page.getByRole('link', { name: '← Sessions' }).click();
+    const askId = await createSession(alice, 'Ask the assistant', []);
+    const ended: string[] = [];
+    const assistant = await startSessionAssistant(app, config, `${url.replace(/^http/, 'ws')}/graphql`, askId, {
+      wordsPerAppend: 1,
+      delayMs: 300,
+      onReply: (reply) => ended.push(reply.status),
+    });
+    try {
+      await sendMessage(alice, 'Packing list for Saturday');
+      await lastReply(alice.page).and(alice.page.locator('[data-status="complete"]')).waitFor({ timeout: UI_TIMEOUT });
+      await sendMessage(alice, 'Boots, rain jacket, water, snacks and a map of the ridge loop');
+      const streaming = lastReply(alice.page).and(alice.page.locator('[data-status="streaming"]'));
+      await streaming.locator('.content').filter({ hasText: 'snacks' }).waitFor({ timeout: UI_TIMEOUT });
+      await shoot(alice.page, 'demo-streaming');
+      await streaming.getByRole('button', { name: 'Stop this reply' }).click();
+      await alice.page.locator('.message[data-status="cancelled"]').waitFor({ timeout: UI_TIMEOUT });
+      // Stopped only once it saw the cancel (from its next append), so it is not cut off mid-request.
+      const deadline = Date.now() + UI_TIMEOUT;
+      while (ended.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await assistant.stop();
+    }
   } finally {
     await browser.close();
     await app.stop();

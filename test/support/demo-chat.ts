@@ -5,6 +5,11 @@
  * scripts/demo-screenshots.ts, so it does not import vitest.
  */
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Assistant, type AssistantOptions, startAssistant } from '../../scripts/assistant-bot.ts';
+import type { App } from '../../src/app.ts';
+import { signServerToken } from '../../src/auth/dev-token.ts';
+import { resolveSigningSecret } from '../../src/auth/signing-secret.ts';
+import type { Config } from '../../src/config.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, isLocal } from './chromium.ts';
 
 /** How long a step may take on a loaded machine before it fails. */
@@ -111,4 +116,65 @@ export async function scrollHistoryToTop(page: Page): Promise<void> {
   await page.locator('.scroller').evaluate((scroller) => {
     scroller.scrollTop = 0;
   });
+}
+
+/** The reference assistant's user id (the `sub` of its service token). */
+export const ASSISTANT_ID = 'assistant';
+
+/**
+ * The reference assistant (scripts/assistant-bot.ts) answering in `sessionId`, signed in as
+ * `npm run assistant` does it: a service token signed with the server's (development) secret.
+ * Resolves once it is subscribed, so a message sent next is answered.
+ */
+export async function startSessionAssistant(
+  app: App,
+  config: Config,
+  wsUrl: string,
+  sessionId: string,
+  options: Pick<AssistantOptions, 'wordsPerAppend' | 'delayMs' | 'onReply'> = {},
+): Promise<Assistant> {
+  const { secret } = resolveSigningSecret(config);
+  if (!secret) throw new Error('the server has no signing secret to sign the assistant in with');
+  const token = await signServerToken(config, secret, { subject: ASSISTANT_ID, expiresIn: '1h', service: true });
+  const assistant = startAssistant({ wsUrl, token, sessionId, ...options });
+  const deadline = Date.now() + UI_TIMEOUT;
+  while (!(await app.realtime.presence.connectedUsers(sessionId)).includes(ASSISTANT_ID)) {
+    if (Date.now() > deadline) {
+      await assistant.stop();
+      throw new Error(`the assistant never subscribed to session ${sessionId}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return assistant;
+}
+
+/** The last assistant reply shown. */
+export function lastReply(page: Page): Locator {
+  return page.locator('.messages .message.role-assistant').last();
+}
+
+/**
+ * Starts recording, inside the page, every text the assistant replies show (one entry per
+ * change, via a MutationObserver), so a test sees each partial length however fast it went.
+ * Read them with recordedReplyTexts.
+ */
+export async function recordReplyTexts(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { replyTexts: string[] }).replyTexts = seen;
+    const record = (): void => {
+      const replies = document.querySelectorAll('.messages .message.role-assistant .content');
+      const text = replies[replies.length - 1]?.textContent ?? null;
+      if (text !== null && seen.at(-1) !== text) seen.push(text);
+    };
+    new MutationObserver(record).observe(document.querySelector('.messages') as Node, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
+  });
+}
+
+export async function recordedReplyTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { replyTexts: string[] }).replyTexts);
 }

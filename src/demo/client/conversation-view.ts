@@ -1,13 +1,16 @@
 /**
  * One open session: its history (older pages load as the user scrolls up), the composer,
  * live messages and typing from the other participants, and adding a participant (owner).
- * Messages reach the screen only through MessageList.upsert, whichever way they came.
+ * Messages reach the screen only through MessageList.upsert, whichever way they came; a
+ * STREAMING reply then grows through its messageStream (reply-streams.ts) and has a Stop button.
  */
 import type { Connection } from './connection.ts';
 import { describeError } from './connection.ts';
 import {
   ADD_PARTICIPANT,
   type AddParticipantResult,
+  CANCEL_MESSAGE,
+  type CancelMessageResult,
   type ChatMessage,
   HISTORY,
   type HistoryResult,
@@ -22,6 +25,7 @@ import {
 import { h, replaceChildren } from './element.ts';
 import { followLive } from './live-subscription.ts';
 import { MessageList } from './message-list.ts';
+import { ReplyStreams } from './reply-streams.ts';
 import { createTypingSender, describeTyping } from './typing.ts';
 
 /** Messages per history page. */
@@ -68,6 +72,16 @@ export function openConversation(root: HTMLElement, context: ConversationContext
   );
 
   const messages = new MessageList(list, me);
+  const replies = new ReplyStreams({
+    connection,
+    messages,
+    update: (change) => {
+      const stick = nearBottom();
+      change();
+      if (stick) scrollToBottom();
+    },
+    onError: (text) => showNotice(text),
+  });
   const typingUsers = new Set<string>();
   const typing = createTypingSender(connection, sessionId);
   let olderCursor: string | null = null;
@@ -97,6 +111,7 @@ export function openConversation(root: HTMLElement, context: ConversationContext
   function receive(incoming: readonly ChatMessage[], follow: boolean): void {
     const stick = follow || nearBottom();
     messages.upsert(incoming);
+    replies.sync();
     showEdge();
     for (const message of incoming) typingUsers.delete(message.authorId);
     showTyping();
@@ -126,6 +141,7 @@ export function openConversation(root: HTMLElement, context: ConversationContext
       const fromBottom = scroller.scrollHeight - scroller.scrollTop;
       const session = await loadPage(olderCursor);
       messages.upsert(session.messages.edges.map((edge) => edge.node));
+      replies.sync();
       scroller.scrollTop = scroller.scrollHeight - fromBottom;
       showEdge();
     } catch (error) {
@@ -158,6 +174,7 @@ export function openConversation(root: HTMLElement, context: ConversationContext
     if (closed) return;
     showSession(session);
     messages.upsert(session.messages.edges.map((edge) => edge.node));
+    replies.sync();
     showEdge();
     scrollToBottom();
     // Live from the last message the page has: on every reconnect from the last one it has then.
@@ -212,6 +229,21 @@ export function openConversation(root: HTMLElement, context: ConversationContext
   });
   input.addEventListener('input', () => typing.changed(input.value));
 
+  // Stop on a streaming reply: any participant may cancel it; it keeps the text so far.
+  list.addEventListener('click', (event) => {
+    const button = (event.target as Element).closest('button.stop');
+    const id = button?.closest('li.message')?.getAttribute('data-id');
+    if (!(button instanceof HTMLButtonElement) || !id) return;
+    button.disabled = true;
+    connection.mutate<CancelMessageResult>(CANCEL_MESSAGE, { id }).then(
+      (data) => receive([data.cancelMessage], false),
+      (error: Error) => {
+        button.disabled = false;
+        showNotice(`Could not stop the reply: ${error.message}`);
+      },
+    );
+  });
+
   addForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const field = addForm.elements.namedItem('userId') as HTMLInputElement;
@@ -232,6 +264,7 @@ export function openConversation(root: HTMLElement, context: ConversationContext
     closed = true;
     typing.stopped();
     observer.disconnect();
+    replies.close();
     for (const stop of stops) stop();
   };
 }

@@ -3,16 +3,22 @@
  * strings (urql parses them); test/browser/demo-page.test.ts validates each against the schema.
  */
 
-/** The fields of a message the page shows. A streaming status will be one more field here. */
-const MESSAGE_FIELDS = 'id seq role content authorId timestamp';
+/** The fields of a message the page shows. */
+const MESSAGE_FIELDS = 'id seq role content authorId timestamp status finishReason';
+
+/** COMPLETE: sent whole or finished; STREAMING: its producer is still appending; CANCELLED / FAILED: ended early. */
+export type MessageStatus = 'COMPLETE' | 'STREAMING' | 'CANCELLED' | 'FAILED';
 
 export interface ChatMessage {
   id: string;
   seq: number;
   role: 'USER' | 'ASSISTANT' | 'SYSTEM';
+  /** For a STREAMING reply: the text appended so far. */
   content: string;
   authorId: string;
   timestamp: string;
+  status: MessageStatus;
+  finishReason: string | null;
 }
 
 export interface SessionSummary {
@@ -85,4 +91,23 @@ export const TYPING = `subscription DemoTyping($sessionId: ID!) {
 }`;
 export interface TypingResult {
   typing: { userId: string; isTyping: boolean };
+}
+
+/**
+ * A streamed reply's text from `fromOffset` (code points the page already shows): deltas,
+ * then one event with done: true and the final status.
+ */
+export const MESSAGE_STREAM = `subscription DemoMessageStream($messageId: ID!, $fromOffset: Int) {
+  messageStream(messageId: $messageId, fromOffset: $fromOffset) { messageId offset text status finishReason done }
+}`;
+export interface MessageStreamResult {
+  messageStream: { messageId: string; offset: number; text: string; status: MessageStatus; finishReason: string | null; done: boolean };
+}
+
+/** Stops a streaming reply (any participant may); it keeps its text so far as CANCELLED. */
+export const CANCEL_MESSAGE = `mutation DemoCancelMessage($id: ID!) {
+  cancelMessage(id: $id) { ${MESSAGE_FIELDS} }
+}`;
+export interface CancelMessageResult {
+  cancelMessage: ChatMessage;
 }
