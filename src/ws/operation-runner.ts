@@ -7,18 +7,23 @@ import { CloseCode, MessageType, type SubscribeMessage } from 'graphql-ws';
 import { AppError, closeCodeFor } from '../errors.ts';
 import type { ContextFactory } from '../graphql/context-factory.ts';
 import { correlationIdFrom, runWithCorrelationId } from '../observability/correlation.ts';
-import { QueueOverflowError } from '../realtime/event-queue.ts';
+import { EventQueue, QueueOverflowError } from '../realtime/event-queue.ts';
 import { ServerCloseCode } from './close-codes.ts';
+import type { DeliveryCount } from './delivery-count.ts';
 import type { ConnectionAuth } from './connection-auth.ts';
 import { runOperation, type OperationDeps, type OperationOutcome, type SubscribePayload } from './operation.ts';
 import { encodeMessage, type ServerMessage } from './protocol.ts';
-import { nextFrameWriter } from './shared-payloads.ts';
+import { nextFrame, type SharedPayload } from './shared-payloads.ts';
 
 export interface OperationRunnerDeps extends OperationDeps {
   createContext: ContextFactory;
   /** WS_MAX_SUBSCRIPTIONS: operations one socket may have active at once. */
   maxActiveOperations: number;
+  /** Where `next` frames are counted (shared by every connection, see delivery-count.ts). */
+  deliveries: DeliveryCount;
 }
+
+type StreamOutcome = Extract<OperationOutcome, { kind: 'stream' }>;
 
 /** What the runner needs from its connection. */
 export interface OperationHost {
@@ -98,7 +103,10 @@ export class OperationRunner {
       const { events } = outcome;
       operation.stopStream = () => void events.return?.();
     }
-    if (!this.active(operation)) return operation.stopStream?.();
+    if (!this.active(operation)) {
+      if (outcome.kind === 'stream') outcome.release();
+      return operation.stopStream?.();
+    }
     if (outcome.kind === 'errors') {
       this.operations.delete(id);
       return this.send({ id, type: MessageType.Error, payload: outcome.errors });
@@ -115,19 +123,97 @@ export class OperationRunner {
     }
   }
 
-  private async stream(operation: Operation, { events, payloadFor }: Extract<OperationOutcome, { kind: 'stream' }>): Promise<void> {
-    const frame = nextFrameWriter(operation.id);
+  private async stream(operation: Operation, outcome: StreamOutcome): Promise<void> {
+    try {
+      if (outcome.events instanceof EventQueue) await this.push(operation, outcome.events, outcome.payloadFor);
+      else await this.pull(operation, outcome);
+    } finally {
+      outcome.release();
+    }
+    this.finish(operation);
+  }
+
+  /**
+   * The fan-out path: the session hub hands each event to `deliver` synchronously, and when
+   * the event's shared payload is ready (it usually is) its frame is written at once, so
+   * thousands of subscribers cost no promise per delivery. Payloads still being computed
+   * are waited for in order; at most `events.limit` of them, like the queue itself.
+   */
+  private push(operation: Operation, events: EventQueue<unknown>, payloadFor: (event: unknown) => SharedPayload): Promise<void> {
+    const { id } = operation;
+    const waiting: SharedPayload[] = [];
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const failed = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        waiting.length = 0;
+        void events.return();
+        reject(error);
+      };
+      const writeFrame = (bytes: Buffer): boolean => {
+        if (!this.active(operation)) return false;
+        if (this.host.auth.expired()) {
+          this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
+          return false;
+        }
+        this.host.write(nextFrame(id, bytes));
+        this.deps.deliveries.count();
+        return true;
+      };
+      const drain = async () => {
+        try {
+          while (waiting.length > 0) {
+            const next = waiting[0]!;
+            const bytes = await next;
+            if (waiting[0] !== next) return; // ended meanwhile
+            waiting.shift();
+            if (!writeFrame(bytes)) return;
+          }
+        } catch (error) {
+          failed(error);
+        }
+      };
+      events.consume({
+        next: (event) => {
+          try {
+            if (!this.active(operation)) return;
+            const payload = payloadFor(event);
+            if (waiting.length === 0 && Buffer.isBuffer(payload)) {
+              writeFrame(payload);
+              return;
+            }
+            if (waiting.length >= events.limit) return failed(new QueueOverflowError(events.limit));
+            waiting.push(payload);
+            if (waiting.length === 1) void drain();
+          } catch (error) {
+            failed(error);
+          }
+        },
+        error: failed,
+        // The queue ends only by return() (completed, closed): what still waits is dropped, as the queue drops its buffer.
+        end: () => {
+          if (settled) return;
+          settled = true;
+          waiting.length = 0;
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** Any other source stream (not the real-time layer's queue): one event at a time. */
+  private async pull(operation: Operation, { events, payloadFor }: StreamOutcome): Promise<void> {
     for (;;) {
       const step = await events.next();
       if (step.done || !this.active(operation)) break;
       const bytes = await payloadFor(step.value);
       if (!this.active(operation)) break;
       if (this.host.auth.expired()) return this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
-      this.host.write(frame(bytes));
-      this.deps.metrics?.delivered('ws');
+      this.host.write(nextFrame(operation.id, bytes));
+      this.deps.deliveries.count();
     }
     await events.return?.();
-    this.finish(operation);
   }
 
   private onOperationError(operation: Operation, error: unknown): void {

@@ -11,6 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { RealtimeConfig } from '../config.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import { GraphQLWsConnection, type ConnectionDeps } from './connection.ts';
+import { batchedDeliveryCount } from './delivery-count.ts';
 import { startKeepAlive } from './keep-alive.ts';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './protocol.ts';
 import { rejectUpgrade, refuseUpgrade } from './upgrade.ts';
@@ -25,7 +26,10 @@ export interface GraphQLWsServer {
 /** At shutdown, how long peers have to answer 1001 before their sockets are dropped. */
 const SHUTDOWN_CLOSE_GRACE_MS = 1000;
 
-export type GraphQLWsDeps = Omit<ConnectionDeps, 'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations'>;
+export type GraphQLWsDeps = Omit<
+  ConnectionDeps,
+  'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations' | 'deliveries'
+>;
 
 export function attachGraphQLWs(server: Server, path: string, config: RealtimeConfig, deps: GraphQLWsDeps): GraphQLWsServer {
   const { logger } = deps;
@@ -42,6 +46,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     connectionInitTimeoutMs: config.connectionInitTimeoutMs,
     maxBufferedBytes: config.maxBufferedBytes,
     maxActiveOperations: config.maxActiveOperations,
+    deliveries: batchedDeliveryCount(deps.metrics),
   };
 
   const accept = (ws: WebSocket, request: IncomingMessage) => {
