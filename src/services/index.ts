@@ -3,6 +3,7 @@ import type { LimitsConfig } from '../config.ts';
 import type { PrismaClient } from '../db/prisma-client.ts';
 import { unlimited, type RateLimiter } from '../limits/rate-limiter.ts';
 import { offlineRealtime, type RealtimePort } from '../realtime/port.ts';
+import { createHistoryRepository } from '../repositories/history.repository.ts';
 import { createMessageRepository } from '../repositories/message.repository.ts';
 import { createSessionRepository } from '../repositories/session.repository.ts';
 import { createMessageStreamService, type MessageStreamService } from './message-stream.service.ts';
@@ -35,7 +36,8 @@ export function createServices(deps: ServiceDeps): Services {
   const { prisma, limits, realtime = offlineRealtime, sendRate = unlimited(60_000), typingRate = unlimited(10_000) } = deps;
   const messageRepository = createMessageRepository(prisma);
   const sessions = createSessionService({ sessions: createSessionRepository(prisma), presence: realtime });
-  const messages = createMessageService({ messages: messageRepository, sessions, events: realtime, limits, sendRate });
+  const history = createHistoryRepository(prisma);
+  const messages = createMessageService({ messages: messageRepository, history, sessions, events: realtime, limits, sendRate });
   const streams = createMessageStreamService({ sessions, messages, repository: messageRepository, realtime });
   const typing = createTypingService({
     sessions,

@@ -5,6 +5,7 @@ import type { LimitsConfig } from '../config.ts';
 import { MessageRole, Prisma, type ConversationMessage } from '../db/prisma-client.ts';
 import { badInput, forbidden, notFound, rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
+import type { HistoryRepository } from '../repositories/history.repository.ts';
 import type { MessagePageQuery, MessageQuery, MessageRepository } from '../repositories/message.repository.ts';
 import type { RealtimePort } from '../realtime/port.ts';
 import { checkMessageCursor } from './cursor-rules.ts';
@@ -33,6 +34,8 @@ export interface SendResult {
 
 export interface MessageServiceDeps {
   messages: MessageRepository;
+  /** Pages of the messages connection (one indexed query each). */
+  history: Pick<HistoryRepository, 'connectionPage'>;
   sessions: SessionService;
   /** Where stored changes are announced (the real-time layer). */
   events: Pick<RealtimePort, 'publish'>;
@@ -43,7 +46,7 @@ export interface MessageServiceDeps {
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
-export function createMessageService({ messages, sessions, events, limits, sendRate }: MessageServiceDeps) {
+export function createMessageService({ messages, history, sessions, events, limits, sendRate }: MessageServiceDeps) {
   /** The message if the principal may see it (participant of its session, or a service). */
   async function requireMessage(principal: Principal, id: string): Promise<ConversationMessage> {
     const message = isUsableId(id) ? await messages.findById(id) : null;
@@ -162,7 +165,7 @@ export function createMessageService({ messages, sessions, events, limits, sendR
     async connectionPage(principal: Principal, sessionId: string, query: MessagePageQuery): Promise<ConversationMessage[]> {
       checkMessageCursor(sessionId, query.cursor);
       await sessions.requireParticipation(principal, sessionId);
-      return messages.listConnectionPage(sessionId, query);
+      return history.connectionPage(sessionId, query);
     },
 
     /** Messages stored in the session. */

@@ -8,6 +8,7 @@ import { AppError, closeCodeFor } from '../errors.ts';
 import type { ContextFactory } from '../graphql/context-factory.ts';
 import { correlationIdFrom, runWithCorrelationId } from '../observability/correlation.ts';
 import { EventQueue, QueueOverflowError } from '../realtime/event-queue.ts';
+import { PushDelivery, type PushTarget } from './push-delivery.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import type { DeliveryCount } from './delivery-count.ts';
 import type { ConnectionAuth } from './connection-auth.ts';
@@ -91,7 +92,7 @@ export class OperationRunner {
   }
 
   /** Whether the operation is still wanted (not completed by the client, not closed). */
-  private active(operation: Operation): boolean {
+  active(operation: Operation): boolean {
     return !this.host.closed && this.operations.get(operation.id) === operation;
   }
 
@@ -133,73 +134,9 @@ export class OperationRunner {
     this.finish(operation);
   }
 
-  /**
-   * The fan-out path: the session hub hands each event to `deliver` synchronously, and when
-   * the event's shared payload is ready (it usually is) its frame is written at once, so
-   * thousands of subscribers cost no promise per delivery. Payloads still being computed
-   * are waited for in order; at most `events.limit` of them, like the queue itself.
-   */
+  /** The real-time layer's queue: events pushed synchronously (see push-delivery.ts). */
   private push(operation: Operation, events: EventQueue<unknown>, payloadFor: (event: unknown) => SharedPayload): Promise<void> {
-    const { id } = operation;
-    const waiting: SharedPayload[] = [];
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const failed = (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        waiting.length = 0;
-        void events.return();
-        reject(error);
-      };
-      const writeFrame = (bytes: Buffer): boolean => {
-        if (!this.active(operation)) return false;
-        if (this.host.auth.expired()) {
-          this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
-          return false;
-        }
-        this.host.write(nextFrame(id, bytes));
-        this.deps.deliveries.count();
-        return true;
-      };
-      const drain = async () => {
-        try {
-          while (waiting.length > 0) {
-            const next = waiting[0]!;
-            const bytes = await next;
-            if (waiting[0] !== next) return; // ended meanwhile
-            waiting.shift();
-            if (!writeFrame(bytes)) return;
-          }
-        } catch (error) {
-          failed(error);
-        }
-      };
-      events.consume({
-        next: (event) => {
-          try {
-            if (!this.active(operation)) return;
-            const payload = payloadFor(event);
-            if (waiting.length === 0 && Buffer.isBuffer(payload)) {
-              writeFrame(payload);
-              return;
-            }
-            if (waiting.length >= events.limit) return failed(new QueueOverflowError(events.limit));
-            waiting.push(payload);
-            if (waiting.length === 1) void drain();
-          } catch (error) {
-            failed(error);
-          }
-        },
-        error: failed,
-        // The queue ends only by return() (completed, closed): what still waits is dropped, as the queue drops its buffer.
-        end: () => {
-          if (settled) return;
-          settled = true;
-          waiting.length = 0;
-          resolve();
-        },
-      });
-    });
+    return new PushDelivery(events, payloadFor, new OperationTarget(this, operation)).run();
   }
 
   /** Any other source stream (not the real-time layer's queue): one event at a time. */
@@ -208,12 +145,21 @@ export class OperationRunner {
       const step = await events.next();
       if (step.done || !this.active(operation)) break;
       const bytes = await payloadFor(step.value);
-      if (!this.active(operation)) break;
-      if (this.host.auth.expired()) return this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
-      this.host.write(nextFrame(operation.id, bytes));
-      this.deps.deliveries.count();
+      if (!this.writeEvent(operation, bytes)) return;
     }
     await events.return?.();
+  }
+
+  /** Writes one event's frame; false (nothing written) once the operation is not wanted or the token expired. */
+  writeEvent(operation: Operation, payload: Buffer): boolean {
+    if (!this.active(operation)) return false;
+    if (this.host.auth.expired()) {
+      this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
+      return false;
+    }
+    this.host.write(nextFrame(operation.id, payload));
+    this.deps.deliveries.count();
+    return true;
   }
 
   private onOperationError(operation: Operation, error: unknown): void {
@@ -241,5 +187,21 @@ export class OperationRunner {
 
   private send(message: ServerMessage): void {
     if (!this.host.closed) this.host.write(encodeMessage(message));
+  }
+}
+
+/** One operation as its push delivery sees it. */
+class OperationTarget implements PushTarget {
+  constructor(
+    private readonly runner: OperationRunner,
+    private readonly operation: Operation,
+  ) {}
+
+  active(): boolean {
+    return this.runner.active(this.operation);
+  }
+
+  write(payload: Buffer): boolean {
+    return this.runner.writeEvent(this.operation, payload);
   }
 }
