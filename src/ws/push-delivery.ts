@@ -43,7 +43,10 @@ export class PushDelivery implements QueueSink<unknown> {
         this.target.write(payload);
         return;
       }
-      if (this.waiting.length >= this.events.limit) return this.error(new QueueOverflowError(this.events.limit));
+      if (this.waiting.length >= this.events.limit) {
+        this.error(new QueueOverflowError(this.events.limit));
+        return;
+      }
       this.waiting.push(payload);
       if (this.waiting.length === 1) void this.drain();
     } catch (error) {
