@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 
 /** Which database a URL selects: SQLite for `file:` URLs, PostgreSQL for `postgres(ql)://`. */
@@ -56,12 +55,24 @@ export interface AdapterOptions {
   sqliteBusyTimeoutMs?: number;
 }
 
+/**
+ * Each driver is loaded when a target first needs it: a server on SQLite never loads the
+ * PostgreSQL driver (and the other way round), which would only take memory. Both adapters
+ * ship CommonJS builds, so this stays synchronous.
+ */
+const require = createRequire(import.meta.url);
+const loadSqliteAdapter = () =>
+  (require('@prisma/adapter-better-sqlite3') as typeof import('@prisma/adapter-better-sqlite3')).PrismaBetterSqlite3;
+const loadPostgresAdapter = () => (require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg')).PrismaPg;
+
 /** A Prisma driver adapter factory for the target. */
 export function createAdapterFactory(target: DatabaseTarget, options: AdapterOptions = {}): SqlMigrationAwareDriverAdapterFactory {
   if (target.provider === 'sqlite') {
     // better-sqlite3's `timeout` is SQLite's busy timeout (sqlite3_busy_timeout) for the connection.
+    const PrismaBetterSqlite3 = loadSqliteAdapter();
     return new PrismaBetterSqlite3({ url: sqliteFilePath(target.url), timeout: options.sqliteBusyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS });
   }
+  const PrismaPg = loadPostgresAdapter();
   return new PrismaPg({
     connectionString: target.url,
     connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,

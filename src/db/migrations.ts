@@ -13,7 +13,6 @@ import {
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
-import pg from 'pg';
 import type { DiffParams, MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import {
   createAdapterFactory,
@@ -141,6 +140,7 @@ async function connectShadow(target: DatabaseTarget): Promise<SqlDriverAdapter> 
     return withCleanup(adapter, async () => rmSync(dir, { recursive: true, force: true }));
   }
   const name = `prisma_shadow_${randomUUID().replaceAll('-', '')}`;
+  const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: target.url });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);

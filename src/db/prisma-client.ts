@@ -4,7 +4,6 @@
  * SQLite client's API; the SQLite client's type is the one the code is written against.
  */
 import { PrismaClient } from '../generated/prisma-sqlite/client.ts';
-import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgresql/client.ts';
 import { createAdapterFactory, ensureDatabaseLocation, type DatabaseTarget } from './database-target.ts';
 import { exposeRawDriver, type RawDriver } from './raw-driver.ts';
 
@@ -33,9 +32,10 @@ export async function createPrismaClient(target: DatabaseTarget, onQuery?: Query
   const exposed = exposeRawDriver(createAdapterFactory(target));
   const adapter = exposed.factory;
   const log = onQuery ? [{ emit: 'event' as const, level: 'query' as const }] : [];
+  // The other provider's generated client is never loaded: it would only take memory.
   const client =
     target.provider === 'postgresql'
-      ? (new PostgresPrismaClient({ adapter, log }) as unknown as PrismaClient<'query'>)
+      ? (new (await import('../generated/prisma-postgresql/client.ts')).PrismaClient({ adapter, log }) as unknown as PrismaClient<'query'>)
       : new PrismaClient({ adapter, log });
   if (onQuery) client.$on('query', (event) => onQuery(event.query));
   rawDrivers.set(client, () => exposed.driver(() => client.$connect()));

@@ -24,7 +24,8 @@ export interface Metrics {
   wsClosed(code: number, initiator: 'server' | 'client'): void;
   subscriptionStarted(transport: Transport): void;
   subscriptionEnded(transport: Transport): void;
-  delivered(transport: Transport): void;
+  /** Counts `count` (default 1) subscription events sent. */
+  delivered(transport: Transport, count?: number): void;
   slowConsumerClosed(reason: SlowConsumerReason): void;
   redisPublishFailed(): void;
   redisReconnected(connection: 'subscriber' | 'commands'): void;
@@ -159,7 +160,7 @@ export function createMetrics(options: MetricsOptions): MetricsRegistry {
     },
     subscriptionStarted: (transport) => subscriptions.inc({ transport }),
     subscriptionEnded: (transport) => subscriptions.dec({ transport }),
-    delivered: (transport) => deliveries.inc({ transport }),
+    delivered: (transport, count = 1) => deliveries.inc({ transport }, count),
     slowConsumerClosed: (reason) => slowConsumers.inc({ reason }),
     redisPublishFailed: () => publishFailures.inc(),
     redisReconnected: (connection) => reconnects.inc({ connection }),

@@ -1,6 +1,8 @@
 /**
  * A bounded push→pull async iterator. Unlike an async generator, `return()` ends it
  * at once even while a consumer is waiting, so unsubscribing never leaks a listener.
+ * A consumer that can take events synchronously may `consume()` instead of iterating:
+ * a fan-out to thousands of subscribers then costs no promise per delivery.
  */
 export class QueueOverflowError extends Error {
   constructor(limit: number) {
@@ -9,14 +11,37 @@ export class QueueOverflowError extends Error {
   }
 }
 
+/** Where `consume()` hands the queue's values, its failure and its end, synchronously. */
+export interface QueueSink<T> {
+  next(value: T): void;
+  error(error: unknown): void;
+  end(): void;
+}
+
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   private buffer: T[] = [];
+  private sink: QueueSink<T> | null = null;
   private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
   private finished = false;
   private failure: unknown = null;
   private readonly cleanups: (() => void)[] = [];
 
-  constructor(private readonly limit: number) {}
+  /** `limit`: most values held for a consumer that is behind (a sink holding values of its own applies it too). */
+  constructor(readonly limit: number) {}
+
+  /**
+   * Hands every value to `sink` as it is pushed (those already buffered first), instead of
+   * through next(); the sink's failure or end comes the same way. Call it once, before iterating.
+   */
+  consume(sink: QueueSink<T>): void {
+    this.sink = sink;
+    for (const value of this.buffer.splice(0)) sink.next(value);
+    if (this.failure !== null) {
+      const error = this.failure;
+      this.failure = null;
+      sink.error(error);
+    } else if (this.finished) sink.end();
+  }
 
   /** Runs once when the queue ends (return, failure or end). */
   onEnd(cleanup: () => void): void {
@@ -26,6 +51,10 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   push(value: T): void {
     if (this.finished) return;
+    if (this.sink) {
+      this.sink.next(value);
+      return;
+    }
     if (this.waiting) {
       const { resolve } = this.waiting;
       this.waiting = null;
@@ -42,9 +71,13 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   /** Ends the stream with an error for the consumer (after nothing else is delivered). */
   fail(error: unknown): void {
     if (this.finished) return;
-    this.failure = error;
     this.buffer = [];
     this.finish();
+    if (this.sink) {
+      this.sink.error(error);
+      return;
+    }
+    this.failure = error;
     if (this.waiting) {
       const { reject } = this.waiting;
       this.waiting = null;
@@ -67,7 +100,9 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   return(): Promise<IteratorResult<T>> {
     this.buffer = [];
+    const wasFinished = this.finished;
     this.finish();
+    if (this.sink && !wasFinished) this.sink.end();
     if (this.waiting) {
       const { resolve } = this.waiting;
       this.waiting = null;

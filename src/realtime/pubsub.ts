@@ -3,9 +3,8 @@
  * graphql-redis-subscriptions over ioredis when REDIS_URL is set. Payloads are strings
  * (see events.ts) so both behave the same.
  */
+import { createRequire } from 'node:module';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
-import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 
 export interface ChatPubSub {
@@ -24,7 +23,14 @@ export function createMemoryPubSub(): ChatPubSub {
 /** Reconnects forever with capped backoff; never throws into the caller. */
 const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
 
+/** Loaded only when REDIS_URL is set (both are CommonJS, so synchronously): a server without Redis never pays for them. */
+const require = createRequire(import.meta.url);
+const loadRedis = () => (require('ioredis') as typeof import('ioredis')).Redis;
+const loadRedisPubSub = () => (require('graphql-redis-subscriptions') as typeof import('graphql-redis-subscriptions')).RedisPubSub;
+
 export function createRedisPubSub(url: string, logger: Logger): ChatPubSub {
+  const Redis = loadRedis();
+  const RedisPubSub = loadRedisPubSub();
   // The publisher drops commands while disconnected instead of queueing them without
   // bound: a lost publish is recovered from the database (seq gap fill / `after` replay).
   const publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, enableAutoPipelining: true, lazyConnect: false });

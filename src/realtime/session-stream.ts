@@ -46,36 +46,64 @@ export async function openSessionStream<T extends SessionEvent>(
   deps: SessionStreamDeps,
   options: SessionStreamOptions<T>,
 ): Promise<SessionStream<T>> {
-  const queue = new EventQueue<T>(deps.maxQueuedEvents);
-  const buffered: T[] = [];
-  let live = false;
-  const admit = options.admit ?? (() => true);
-  const deliver = (event: T) => {
-    if (admit(event)) queue.push(event);
-  };
-  const { leave, seq: liveFromSeq } = await deps.hub.join(options.sessionId, (event) => {
-    if (!options.accept(event)) return;
-    if (live) deliver(event);
-    else if (buffered.length < deps.maxQueuedEvents) buffered.push(event);
-    else queue.fail(new Error('Too many events arrived during replay; resubscribe with `after`'));
-  });
-  const leavePresence = deps.presence.enter(options.sessionId, options.userId);
-  queue.onEnd(leave);
-  queue.onEnd(leavePresence);
-  const end = options.endsAt;
-  if (end) {
-    const timer = setTimeout(() => queue.fail(end.error()), Math.max(0, end.at - Date.now()));
-    timer.unref();
-    queue.onEnd(() => clearTimeout(timer));
+  const stream = new LiveStream<T>(deps, options);
+  await stream.open();
+  return stream;
+}
+
+const admitAll = () => true;
+
+/**
+ * A class, not closures: an idle subscriber holds this object, its queue and the hub's
+ * listener (one bound function), nothing per callback.
+ */
+class LiveStream<T extends SessionEvent> implements SessionStream<T> {
+  private readonly queue: EventQueue<T>;
+  liveFromSeq = 0;
+  private buffered: T[] = [];
+  private live = false;
+  private readonly admit: (event: T) => boolean;
+
+  constructor(
+    private readonly deps: SessionStreamDeps,
+    private readonly options: SessionStreamOptions<T>,
+  ) {
+    this.queue = new EventQueue<T>(deps.maxQueuedEvents);
+    this.admit = options.admit ?? admitAll;
   }
-  return {
-    liveFromSeq,
-    replay: deliver,
-    goLive() {
-      live = true;
-      for (const event of buffered.splice(0)) deliver(event);
-      return queue;
-    },
-    close: () => void queue.return(),
-  };
+
+  async open(): Promise<void> {
+    const { deps, options, queue } = this;
+    const membership = await deps.hub.join(options.sessionId, this.receive.bind(this));
+    this.liveFromSeq = membership.seq;
+    queue.onEnd(membership.leave);
+    queue.onEnd(deps.presence.enter(options.sessionId, options.userId));
+    const end = options.endsAt;
+    if (end) {
+      const timer = setTimeout(() => queue.fail(end.error()), Math.max(0, end.at - Date.now()));
+      timer.unref();
+      queue.onEnd(() => clearTimeout(timer));
+    }
+  }
+
+  replay(event: T): void {
+    if (this.admit(event)) this.queue.push(event);
+  }
+
+  goLive(): AsyncIterableIterator<T> {
+    this.live = true;
+    for (const event of this.buffered.splice(0)) this.replay(event);
+    return this.queue;
+  }
+
+  close(): void {
+    void this.queue.return();
+  }
+
+  private receive(event: SessionEvent): void {
+    if (!this.options.accept(event)) return;
+    if (this.live) this.replay(event);
+    else if (this.buffered.length < this.deps.maxQueuedEvents) this.buffered.push(event);
+    else this.queue.fail(new Error('Too many events arrived during replay; resubscribe with `after`'));
+  }
 }

@@ -3,7 +3,8 @@
  * connections of its own). Commands fail fast instead of queueing while Redis is away,
  * so callers can fall back rather than hang; the client keeps reconnecting.
  */
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 
 export interface RedisClientOptions {
@@ -12,7 +13,11 @@ export interface RedisClientOptions {
   logger: Logger;
 }
 
+/** ioredis is loaded only when REDIS_URL is set (it is CommonJS, so synchronously). */
+const loadRedis = () => (createRequire(import.meta.url)('ioredis') as typeof import('ioredis')).Redis;
+
 export function createRedisClient(url: string, { commandTimeoutMs, logger }: RedisClientOptions): Redis {
+  const Redis = loadRedis();
   const client = new Redis(url, {
     commandTimeout: commandTimeoutMs,
     enableOfflineQueue: false,

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { offlineRealtime, type RealtimePort } from '../realtime/port.ts';
 import type { ReplyStateStore } from '../realtime/reply-state.ts';
 import { createMemoryReplyStateStore } from '../realtime/reply-state-memory.ts';
+import { createHistoryRepository } from '../repositories/history.repository.ts';
 import { createMessageRepository } from '../repositories/message.repository.ts';
 import { createReplyStreamRepository } from '../repositories/reply-stream.repository.ts';
 import { createSessionRepository } from '../repositories/session.repository.ts';
@@ -54,7 +55,8 @@ export function createServices(deps: ServiceDeps): Services {
   const { prisma, limits, realtime = offlineRealtime, sendRate = unlimited(60_000), typingRate = unlimited(10_000) } = deps;
   const messageRepository = createMessageRepository(prisma);
   const sessions = createSessionService({ sessions: createSessionRepository(prisma), presence: realtime });
-  const messages = createMessageService({ messages: messageRepository, sessions, events: realtime, limits, sendRate });
+  const history = createHistoryRepository(prisma);
+  const messages = createMessageService({ messages: messageRepository, history, sessions, events: realtime, limits, sendRate });
   const streams = createMessageStreamService({ sessions, messages, repository: messageRepository, realtime });
   const typing = createTypingService({
     sessions,

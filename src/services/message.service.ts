@@ -5,6 +5,7 @@ import type { LimitsConfig } from '../config.ts';
 import { MessageRole, type Prisma, type ConversationMessage } from '../db/prisma-client.ts';
 import { AppError, badInput, forbidden, notFound, rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
+import type { HistoryRepository } from '../repositories/history.repository.ts';
 import {
   DuplicateClientMessageId,
   type MessagePageQuery,
@@ -38,6 +39,8 @@ export interface SendResult {
 
 export interface MessageServiceDeps {
   messages: MessageRepository;
+  /** Pages of the messages connection (one indexed query each). */
+  history: Pick<HistoryRepository, 'connectionPage'>;
   sessions: SessionService;
   /** Where stored changes are announced (the real-time layer). */
   events: Pick<RealtimePort, 'publish'>;
@@ -48,7 +51,7 @@ export interface MessageServiceDeps {
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
-export function createMessageService({ messages, sessions, events, limits, sendRate }: MessageServiceDeps) {
+export function createMessageService({ messages, history, sessions, events, limits, sendRate }: MessageServiceDeps) {
   /** The message if the principal may see it (participant of its session, or a service). */
   async function requireMessage(principal: Principal, id: string): Promise<ConversationMessage> {
     const message = isUsableId(id) ? await messages.findById(id) : null;
@@ -167,7 +170,7 @@ export function createMessageService({ messages, sessions, events, limits, sendR
     async connectionPage(principal: Principal, sessionId: string, query: MessagePageQuery): Promise<ConversationMessage[]> {
       checkMessageCursor(sessionId, query.cursor);
       await sessions.requireParticipation(principal, sessionId);
-      return messages.listConnectionPage(sessionId, query);
+      return history.connectionPage(sessionId, query);
     },
 
     /** Messages stored in the session. */

@@ -7,18 +7,24 @@ import { CloseCode, MessageType, type SubscribeMessage } from 'graphql-ws';
 import { AppError, closeCodeFor } from '../errors.ts';
 import type { ContextFactory } from '../graphql/context-factory.ts';
 import { correlationIdFrom, runWithCorrelationId } from '../observability/correlation.ts';
-import { QueueOverflowError } from '../realtime/event-queue.ts';
+import { EventQueue, QueueOverflowError } from '../realtime/event-queue.ts';
+import { PushDelivery, type PushTarget } from './push-delivery.ts';
 import { ServerCloseCode } from './close-codes.ts';
+import type { DeliveryCount } from './delivery-count.ts';
 import type { ConnectionAuth } from './connection-auth.ts';
 import { runOperation, type OperationDeps, type OperationOutcome, type SubscribePayload } from './operation.ts';
 import { encodeMessage, type ServerMessage } from './protocol.ts';
-import { nextFrameWriter } from './shared-payloads.ts';
+import { nextFrame, type SharedPayload } from './shared-payloads.ts';
 
 export interface OperationRunnerDeps extends OperationDeps {
   createContext: ContextFactory;
   /** WS_MAX_SUBSCRIPTIONS: operations one socket may have active at once. */
   maxActiveOperations: number;
+  /** Where `next` frames are counted (shared by every connection, see delivery-count.ts). */
+  deliveries: DeliveryCount;
 }
+
+type StreamOutcome = Extract<OperationOutcome, { kind: 'stream' }>;
 
 /** What the runner needs from its connection. */
 export interface OperationHost {
@@ -86,7 +92,7 @@ export class OperationRunner {
   }
 
   /** Whether the operation is still wanted (not completed by the client, not closed). */
-  private active(operation: Operation): boolean {
+  active(operation: Operation): boolean {
     return !this.host.closed && this.operations.get(operation.id) === operation;
   }
 
@@ -98,7 +104,10 @@ export class OperationRunner {
       const { events } = outcome;
       operation.stopStream = () => void events.return?.();
     }
-    if (!this.active(operation)) return operation.stopStream?.();
+    if (!this.active(operation)) {
+      if (outcome.kind === 'stream') outcome.release();
+      return operation.stopStream?.();
+    }
     if (outcome.kind === 'errors') {
       this.operations.delete(id);
       return this.send({ id, type: MessageType.Error, payload: outcome.errors });
@@ -115,19 +124,42 @@ export class OperationRunner {
     }
   }
 
-  private async stream(operation: Operation, { events, payloadFor }: Extract<OperationOutcome, { kind: 'stream' }>): Promise<void> {
-    const frame = nextFrameWriter(operation.id);
+  private async stream(operation: Operation, outcome: StreamOutcome): Promise<void> {
+    try {
+      if (outcome.events instanceof EventQueue) await this.push(operation, outcome.events, outcome.payloadFor);
+      else await this.pull(operation, outcome);
+    } finally {
+      outcome.release();
+    }
+    this.finish(operation);
+  }
+
+  /** The real-time layer's queue: events pushed synchronously (see push-delivery.ts). */
+  private push(operation: Operation, events: EventQueue<unknown>, payloadFor: (event: unknown) => SharedPayload): Promise<void> {
+    return new PushDelivery(events, payloadFor, new OperationTarget(this, operation)).run();
+  }
+
+  /** Any other source stream (not the real-time layer's queue): one event at a time. */
+  private async pull(operation: Operation, { events, payloadFor }: StreamOutcome): Promise<void> {
     for (;;) {
       const step = await events.next();
       if (step.done || !this.active(operation)) break;
       const bytes = await payloadFor(step.value);
-      if (!this.active(operation)) break;
-      if (this.host.auth.expired()) return this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
-      this.host.write(frame(bytes));
-      this.deps.metrics?.delivered('ws');
+      if (!this.writeEvent(operation, bytes)) return;
     }
     await events.return?.();
-    this.finish(operation);
+  }
+
+  /** Writes one event's frame; false (nothing written) once the operation is not wanted or the token expired. */
+  writeEvent(operation: Operation, payload: Buffer): boolean {
+    if (!this.active(operation)) return false;
+    if (this.host.auth.expired()) {
+      this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
+      return false;
+    }
+    this.host.write(nextFrame(operation.id, payload));
+    this.deps.deliveries.count();
+    return true;
   }
 
   private onOperationError(operation: Operation, error: unknown): void {
@@ -155,5 +187,21 @@ export class OperationRunner {
 
   private send(message: ServerMessage): void {
     if (!this.host.closed) this.host.write(encodeMessage(message));
+  }
+}
+
+/** One operation as its push delivery sees it. */
+class OperationTarget implements PushTarget {
+  constructor(
+    private readonly runner: OperationRunner,
+    private readonly operation: Operation,
+  ) {}
+
+  active(): boolean {
+    return this.runner.active(this.operation);
+  }
+
+  write(payload: Buffer): boolean {
+    return this.runner.writeEvent(this.operation, payload);
   }
 }

@@ -4,14 +4,22 @@
  * yield one result; subscriptions yield their source stream plus a function that turns
  * an event into its serialized payload, shared by every subscriber in the same group.
  */
-import { createSourceEventStream, execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import {
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
 import type { Context } from '../context.ts';
 import type { MaskError } from '../graphql/mask-error.ts';
 import type { ChatYoga } from '../graphql/yoga.ts';
 import { resultCodeOf } from '../graphql/result-code.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { sharingKeyOf } from './payload-sharing.ts';
-import type { SharedPayloads } from './shared-payloads.ts';
+import type { SharedPayload, SharedPayloads } from './shared-payloads.ts';
 
 export interface SubscribePayload {
   query: string;
@@ -23,7 +31,14 @@ export interface SubscribePayload {
 export type OperationOutcome =
   | { kind: 'errors'; errors: readonly GraphQLError[] }
   | { kind: 'result'; result: ExecutionResult }
-  | { kind: 'stream'; events: AsyncIterator<unknown>; payloadFor(event: unknown): Promise<Buffer> };
+  | {
+      kind: 'stream';
+      events: AsyncIterator<unknown>;
+      /** The event's serialized payload, shared with the subscribers of the same group (synchronous when it can be). */
+      payloadFor(event: unknown): SharedPayload;
+      /** Lets go of what the stream shares with others; call it once the stream has ended. */
+      release(): void;
+    };
 
 export interface OperationDeps {
   yoga: ChatYoga;
@@ -50,7 +65,7 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
 
   const operation = getOperationAST(document, payload.operationName ?? undefined);
   if (!operation) return refuse([deps.maskError(new GraphQLError('Could not determine which operation to run'))]);
-  const args = {
+  const args: ExecutionArgs = {
     schema: enveloped.schema,
     document,
     operationName: payload.operationName ?? undefined,
@@ -66,18 +81,29 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
   if (!isAsyncIterable(source)) {
     return { kind: 'result', result: { errors: (source.errors ?? []).map((e) => deps.maskError(e)) } };
   }
-  const groupKey = sharingKeyOf({ ...payload, document, operation, principal: context.principal });
+  const group = deps.shared.holdKey(sharingKeyOf({ ...payload, document, operation, principal: context.principal }));
   return {
     kind: 'stream',
     events: source[Symbol.asyncIterator](),
-    payloadFor: (event) =>
-      deps.shared.payloadFor(event as object, groupKey, async () => {
-        // graphql-js execute on a subscription document resolves the root field against one
-        // event (what subscribe() does per event); Yoga's executor would subscribe instead.
-        const result = await execute({ ...args, rootValue: event });
-        return result.errors ? { ...result, errors: result.errors.map((e) => deps.maskError(e)) } : result;
-      }),
+    payloadFor: (event) => deps.shared.payloadFor(event as object, group.key, () => executeEvent(deps, args, event)),
+    release: group.release,
   };
+}
+
+/**
+ * graphql-js execute on a subscription document resolves the root field against one event
+ * (what subscribe() does per event); Yoga's executor would subscribe instead. Synchronous
+ * when every selected resolver is.
+ */
+function executeEvent(deps: OperationDeps, args: ExecutionArgs, event: unknown): ExecutionResult | Promise<ExecutionResult> {
+  const mask = (result: ExecutionResult): ExecutionResult =>
+    result.errors ? { ...result, errors: result.errors.map((e) => deps.maskError(e)) } : result;
+  const result = execute({ ...args, rootValue: event });
+  return isPromiseLike(result) ? Promise.resolve(result).then(mask) : mask(result);
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function';
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -12,6 +12,7 @@ import type { RealtimeConfig } from '../config.ts';
 import { perUserSlots, type ClaimConnectionSlot } from '../limits/connection-slots.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import { GraphQLWsConnection, type ConnectionDeps } from './connection.ts';
+import { batchedDeliveryCount } from './delivery-count.ts';
 import { startKeepAlive } from './keep-alive.ts';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './protocol.ts';
 import { rejectUpgrade, refuseUpgrade } from './upgrade.ts';
@@ -26,7 +27,10 @@ export interface GraphQLWsServer {
 /** At shutdown, how long peers have to answer 1001 before their sockets are dropped. */
 const SHUTDOWN_CLOSE_GRACE_MS = 1000;
 
-export type GraphQLWsDeps = Omit<ConnectionDeps, 'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations'> & {
+export type GraphQLWsDeps = Omit<
+  ConnectionDeps,
+  'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations' | 'deliveries'
+> & {
   /** The CONNECTIONS_PER_USER counter, to share it with another transport (default: one of its own). */
   claimSlot?: ClaimConnectionSlot;
   /** Upgrades another server on this port answers (Socket.IO's path): left untouched here (default: none). */
@@ -48,6 +52,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     connectionInitTimeoutMs: config.connectionInitTimeoutMs,
     maxBufferedBytes: config.maxBufferedBytes,
     maxActiveOperations: config.maxActiveOperations,
+    deliveries: batchedDeliveryCount(deps.metrics),
   };
 
   const accept = (ws: WebSocket, request: IncomingMessage) => {

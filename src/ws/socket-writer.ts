@@ -13,6 +13,7 @@ import { truncateCloseReason } from './close-reason.ts';
 
 /** Frames are handed to the socket while it holds less than this. */
 const SOCKET_HIGH_WATER_BYTES = 64 * 1024;
+const TEXT_FRAME = { binary: false } as const;
 
 export class SocketWriter {
   /** Frames not yet handed to the socket, oldest first from `head`. */
@@ -36,6 +37,11 @@ export class SocketWriter {
   send(data: string | Buffer): boolean {
     if (this.closing || this.socket.readyState !== this.socket.OPEN) return true;
     if (this.bufferedBytes > this.maxBufferedBytes) return false;
+    // Nothing waiting and room in the socket (the usual case): straight through, nothing queued.
+    if (this.head === this.waiting.length && this.socket.bufferedAmount < SOCKET_HIGH_WATER_BYTES) {
+      this.socket.send(data, TEXT_FRAME, this.pump);
+      return true;
+    }
     const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.waiting.push({ data, bytes });
     this.waitingBytes += bytes;
@@ -58,7 +64,7 @@ export class SocketWriter {
       if (this.closing || this.socket.readyState !== this.socket.OPEN) return;
       const { data, bytes } = this.waiting[this.head++]!;
       this.waitingBytes -= bytes;
-      this.socket.send(data, { binary: false }, this.pump);
+      this.socket.send(data, TEXT_FRAME, this.pump);
     }
     // Forget sent frames now and then rather than shifting the array on every send.
     if (this.head === this.waiting.length || (this.head > 1024 && this.head * 2 > this.waiting.length)) {

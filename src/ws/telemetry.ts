@@ -32,66 +32,78 @@ export interface ConnectionTelemetry {
 }
 
 export function openConnectionTelemetry(deps: ConnectionTelemetryDeps, request: IncomingMessage): ConnectionTelemetry {
-  const { logger, metrics } = deps;
-  const correlationId = correlationIdFrom(singleHeader(request, 'x-request-id'));
-  const openedAt = performance.now();
-  let operations = 0;
-  let acknowledged = false;
-  let sentCode: number | undefined;
-  let serverInitiated = false;
-  let ended = false;
-  metrics?.wsOpened();
-  logger.debug('ws connection accepted', { correlationId });
+  return new Telemetry(deps, correlationIdFrom(singleHeader(request, 'x-request-id')));
+}
+
+/** A class, not closures: an idle connection holds one small object for its telemetry. */
+class Telemetry implements ConnectionTelemetry {
+  private readonly openedAt = performance.now();
+  private operations = 0;
+  private isAcknowledged = false;
+  private sentCode: number | undefined;
+  private serverInitiated = false;
+  private ended = false;
+
+  constructor(
+    private readonly deps: ConnectionTelemetryDeps,
+    readonly correlationId: string,
+  ) {
+    deps.metrics?.wsOpened();
+    deps.logger.debug('ws connection accepted', { correlationId });
+  }
+
+  frame(type: string, details: { id?: string; operationName?: string | null } = {}): void {
+    const operationName = details.operationName ? details.operationName.slice(0, 100) : undefined;
+    this.deps.logger.debug('ws frame', {
+      correlationId: this.correlationId,
+      type,
+      ...(details.id === undefined ? {} : { id: details.id.slice(0, 100) }),
+      ...(operationName ? { operationName } : {}),
+    });
+  }
+
+  acknowledged(userId: string): void {
+    this.isAcknowledged = true;
+    this.deps.logger.info('ws connection open', { correlationId: this.correlationId, userId });
+  }
+
+  operationStarted(): void {
+    this.operations += 1;
+  }
+
+  closing(code: number): void {
+    this.sentCode ??= code;
+    this.serverInitiated = true;
+    this.end(code, 'server');
+  }
+
+  protocolError(): void {
+    this.serverInitiated = true;
+  }
+
+  slowConsumer(reason: SlowConsumerReason): void {
+    this.deps.metrics?.slowConsumerClosed(reason);
+  }
+
+  closed(received: number, userId: string | null): void {
+    const code = this.sentCode ?? received;
+    const initiator = this.serverInitiated ? 'server' : 'client';
+    this.end(code, initiator);
+    this.deps.logger.info('ws connection closed', {
+      correlationId: this.correlationId,
+      userId,
+      code,
+      initiator,
+      acknowledged: this.isAcknowledged,
+      operations: this.operations,
+      durationMs: Math.round(performance.now() - this.openedAt),
+    });
+  }
 
   /** The connection stops counting as open the moment either side begins closing. */
-  const end = (code: number, initiator: 'server' | 'client') => {
-    if (ended) return;
-    ended = true;
-    metrics?.wsClosed(code, initiator);
-  };
-
-  return {
-    correlationId,
-    frame(type, details = {}) {
-      const operationName = details.operationName ? details.operationName.slice(0, 100) : undefined;
-      logger.debug('ws frame', {
-        correlationId,
-        type,
-        ...(details.id === undefined ? {} : { id: details.id.slice(0, 100) }),
-        ...(operationName ? { operationName } : {}),
-      });
-    },
-    acknowledged(userId) {
-      acknowledged = true;
-      logger.info('ws connection open', { correlationId, userId });
-    },
-    operationStarted() {
-      operations += 1;
-    },
-    closing(code) {
-      sentCode ??= code;
-      serverInitiated = true;
-      end(code, 'server');
-    },
-    protocolError() {
-      serverInitiated = true;
-    },
-    slowConsumer(reason) {
-      metrics?.slowConsumerClosed(reason);
-    },
-    closed(received, userId) {
-      const code = sentCode ?? received;
-      const initiator = serverInitiated ? 'server' : 'client';
-      end(code, initiator);
-      logger.info('ws connection closed', {
-        correlationId,
-        userId,
-        code,
-        initiator,
-        acknowledged,
-        operations,
-        durationMs: Math.round(performance.now() - openedAt),
-      });
-    },
-  };
+  private end(code: number, initiator: 'server' | 'client'): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.deps.metrics?.wsClosed(code, initiator);
+  }
 }

@@ -1,0 +1,86 @@
+/**
+ * The fan-out path of one subscription: the session hub hands each event to `next`
+ * synchronously, and when the event's shared payload is ready (it usually is) its frame is
+ * written at once, so thousands of subscribers cost no promise per delivery. Payloads still
+ * being computed are waited for in order; at most the queue's own limit of them. A class
+ * rather than closures: an idle subscription holds one small object, not a handful of functions.
+ */
+import { QueueOverflowError, type EventQueue, type QueueSink } from '../realtime/event-queue.ts';
+import type { SharedPayload } from './shared-payloads.ts';
+
+/** What a delivery does with a payload: writes its frame; false once the subscription no longer wants events. */
+export interface PushTarget {
+  active(): boolean;
+  write(payload: Buffer): boolean;
+}
+
+export class PushDelivery implements QueueSink<unknown> {
+  private readonly waiting: SharedPayload[] = [];
+  private settled = false;
+  private resolveEnd: (() => void) | null = null;
+  private rejectEnd: ((error: unknown) => void) | null = null;
+
+  constructor(
+    private readonly events: EventQueue<unknown>,
+    private readonly payloadFor: (event: unknown) => SharedPayload,
+    private readonly target: PushTarget,
+  ) {}
+
+  /** Consumes the queue; resolves when it ends (completed, closed), rejects on its failure or a payload's. */
+  run(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.resolveEnd = resolve;
+      this.rejectEnd = reject;
+      this.events.consume(this);
+    });
+  }
+
+  next(event: unknown): void {
+    try {
+      if (!this.target.active()) return;
+      const payload = this.payloadFor(event);
+      if (this.waiting.length === 0 && Buffer.isBuffer(payload)) {
+        this.target.write(payload);
+        return;
+      }
+      if (this.waiting.length >= this.events.limit) {
+        this.error(new QueueOverflowError(this.events.limit));
+        return;
+      }
+      this.waiting.push(payload);
+      if (this.waiting.length === 1) void this.drain();
+    } catch (error) {
+      this.error(error);
+    }
+  }
+
+  error(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.waiting.length = 0;
+    void this.events.return();
+    this.rejectEnd?.(error);
+  }
+
+  /** The queue ends only by return() (completed, closed): what still waits is dropped, as the queue drops its buffer. */
+  end(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.waiting.length = 0;
+    this.resolveEnd?.();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) {
+        const next = this.waiting[0]!;
+        const bytes = await next;
+        if (this.waiting[0] !== next) return; // ended meanwhile
+        this.waiting.shift();
+        if (!this.target.write(bytes)) return;
+      }
+    } catch (error) {
+      this.error(error);
+    }
+  }
+}
