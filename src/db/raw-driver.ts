@@ -6,7 +6,7 @@
  * on PostgreSQL the adapter's pg pool (whose connections carry lock_timeout and
  * statement_timeout).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 
 /** The slice of a better-sqlite3 statement the repositories use (the package ships no types). */
@@ -91,6 +91,10 @@ function reach(adapter: SqlDriverAdapter): RawDriver {
     };
   }
   const pool = (adapter as unknown as { underlyingDriver?: () => unknown }).underlyingDriver?.();
-  if (!(pool instanceof pg.Pool)) throw new Error('the pg adapter no longer exposes its pool through underlyingDriver()');
-  return { provider: 'postgresql', pool };
+  // Checked by shape, not `instanceof pg.Pool`: importing pg here would load it on SQLite too.
+  const candidate = pool as Partial<pg.Pool> | undefined;
+  if (typeof candidate?.query !== 'function' || typeof candidate.connect !== 'function' || typeof candidate.totalCount !== 'number') {
+    throw new Error('the pg adapter no longer exposes its pool through underlyingDriver()');
+  }
+  return { provider: 'postgresql', pool: pool as pg.Pool };
 }

@@ -10,7 +10,7 @@
  * to what Prisma returns for it (Date, parsed JSON, number, boolean), so columns added
  * later come back without a change here.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { Prisma, type ConversationMessage, type MessageRole } from '../db/prisma-client.ts';
 import type { RawDriver, SqliteStatement } from '../db/raw-driver.ts';
 
@@ -34,13 +34,16 @@ export class DuplicateClientMessageId extends Error {
 /** Stores the message with the session's next seq; null (nothing written) when the session holds `maxMessages` or is gone. */
 export type InsertMessage = (row: MessageRow, maxMessages: number) => Promise<ConversationMessage | null>;
 
-export function createInsertMessage(driver: RawDriver): InsertMessage {
-  return driver.provider === 'sqlite' ? sqliteInsert(driver) : postgresInsert(driver.pool);
+export async function createInsertMessage(driver: RawDriver): Promise<InsertMessage> {
+  if (driver.provider === 'sqlite') return sqliteInsert(driver);
+  // pg is loaded only on PostgreSQL (its default type parsers are needed here).
+  const { default: pgModule } = await import('pg');
+  return postgresInsert(driver.pool, postgresTypes(pgModule.types));
 }
 
 const CLIENT_MESSAGE_ID_CONSTRAINT = 'ConversationMessage_sessionId_clientMessageId_key';
 
-function postgresInsert(pool: pg.Pool): InsertMessage {
+function postgresInsert(pool: pg.Pool, types: pg.CustomTypesConfig): InsertMessage {
   // A named statement is parsed and planned once per pooled connection, then reused.
   const text = `WITH claimed AS (
       UPDATE "ChatSession"
@@ -52,7 +55,7 @@ function postgresInsert(pool: pg.Pool): InsertMessage {
  RETURNING *`;
   // Renamed when the table's row type changed (see isStalePlan), so each connection prepares it again.
   let generation = 0;
-  const run = (values: unknown[]) => pool.query({ name: `chat_insert_message_${generation}`, text, values, types: POSTGRES_TYPES });
+  const run = (values: unknown[]) => pool.query({ name: `chat_insert_message_${generation}`, text, values, types });
   const translated = (error: unknown) => {
     const { code, constraint } = error as { code?: unknown; constraint?: unknown };
     return code === '23505' && constraint === CLIENT_MESSAGE_ID_CONSTRAINT ? new DuplicateClientMessageId('clientMessageId taken') : error;
@@ -110,17 +113,19 @@ const INT8 = 20;
  * Prisma stores DateTime as `timestamp(3)` in UTC; pg would read it as local time. Json is
  * parsed with JSON.parse (pg's default), which keeps `__proto__` as an own key.
  */
-const POSTGRES_TYPES = {
-  getTypeParser(oid: number, format?: string): (value: string) => unknown {
-    if (format !== 'binary') {
-      if (oid === TIMESTAMP) return (value) => new Date(`${value.replace(' ', 'T')}Z`);
-      if (oid === TIMESTAMPTZ) return (value) => new Date(value);
-      if (oid === DATE) return (value) => new Date(`${value}T00:00:00Z`);
-      if (oid === INT8) return (value) => BigInt(value);
-    }
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-} as pg.CustomTypesConfig;
+function postgresTypes(defaults: typeof pg.types): pg.CustomTypesConfig {
+  return {
+    getTypeParser(oid: number, format?: string): (value: string) => unknown {
+      if (format !== 'binary') {
+        if (oid === TIMESTAMP) return (value) => new Date(`${value.replace(' ', 'T')}Z`);
+        if (oid === TIMESTAMPTZ) return (value) => new Date(value);
+        if (oid === DATE) return (value) => new Date(`${value}T00:00:00Z`);
+        if (oid === INT8) return (value) => BigInt(value);
+      }
+      return defaults.getTypeParser(oid, format as 'text');
+    },
+  } as pg.CustomTypesConfig;
+}
 
 function sqliteInsert(driver: Extract<RawDriver, { provider: 'sqlite' }>): InsertMessage {
   const { db } = driver;

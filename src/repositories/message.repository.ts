@@ -53,7 +53,7 @@ export function createMessageRepository(prisma: PrismaClient) {
      * DuplicateClientMessageId when another message of the session has its clientMessageId.
      */
     async insert(message: NewMessage, maxMessages: number): Promise<ConversationMessage | null> {
-      insertMessage ??= createInsertMessage(await rawDriverFor(prisma));
+      insertMessage ??= await createInsertMessage(await rawDriverFor(prisma));
       const { metadata, ...columns } = message;
       // Serialized once, stored as this text (the same bytes exactJson hands Prisma).
       const metadataJson = metadata === null ? null : JSON.stringify(metadata);
