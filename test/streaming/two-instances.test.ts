@@ -85,6 +85,20 @@ describe.runIf(enabled)(`streamed replies across instances (${provider}, Redis)`
       onReply: (r) => replies.push(r.messageId),
     });
     try {
+      // The assistant must be watching (on instance a) before the question is sent on b.
+      await eventually(
+        async () => {
+          const body = await graphql<{ sessionInfo: { connectedUserIds: string[] } }>(
+            b.graphqlUrl,
+            'query($s: ID!) { sessionInfo(sessionId: $s) { connectedUserIds } }',
+            { s: sessionId },
+            { token },
+          );
+          return body.data?.sessionInfo.connectedUserIds.includes('assistant-two') ?? false;
+        },
+        15_000,
+        'the assistant never subscribed',
+      );
       // Readers learn of the reply from messageReceived on their own instance, then read its stream there.
       const announced = subscribe<{ messageReceived: { id: string; role: string } }>(
         reader(b, token),

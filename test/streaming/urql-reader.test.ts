@@ -85,10 +85,14 @@ describe('urql reads a streamed reply', () => {
     cleanups.push(() => bot.stop());
     const client = await urqlFor(alice);
     const reply = followReply(client, sessionId);
+    // Both must be watching before the question is sent: the reader and the assistant.
     await eventually(
-      async () => (await chat.server.app.realtime.presence.connectedUsers(sessionId)).includes(alice),
-      5000,
-      'urql never subscribed',
+      async () => {
+        const present = await chat.server.app.realtime.presence.connectedUsers(sessionId);
+        return present.includes(alice) && present.includes('urql-bot');
+      },
+      15_000,
+      'urql or the assistant never subscribed',
     );
     await chat.send(alice, sessionId, 'stream this through urql please');
     const events = await reply;
@@ -121,10 +125,14 @@ describe('urql reads a streamed reply', () => {
       cancelled = true;
       void client.mutation(CANCEL, { id }).toPromise();
     });
+    // Both must be watching before the question is sent: the reader and the assistant.
     await eventually(
-      async () => (await chat.server.app.realtime.presence.connectedUsers(sessionId)).includes(alice),
-      5000,
-      'urql never subscribed',
+      async () => {
+        const present = await chat.server.app.realtime.presence.connectedUsers(sessionId);
+        return present.includes(alice) && present.includes('urql-bot-2');
+      },
+      15_000,
+      'urql or the assistant never subscribed',
     );
     await chat.send(alice, sessionId, 'a long question with many many words to answer slowly one by one');
     const events = await reply;
