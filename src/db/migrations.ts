@@ -21,7 +21,8 @@ import {
   type DatabaseProvider,
   type DatabaseTarget,
 } from './database-target.ts';
-import { loadSchemaEngine, type SchemaEngine } from './schema-engine.ts';
+import { migrationsUpToDate } from './pending-migrations.ts';
+import type { SchemaEngine } from './schema-engine.ts';
 import { lockForMigrations } from './sqlite-migration-lock.ts';
 
 const prismaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma');
@@ -100,6 +101,8 @@ async function withSchemaEngine<T>(
     },
   };
   try {
+    // Imported here, not at the top: a start with nothing to migrate never loads the engine.
+    const { loadSchemaEngine } = await import('./schema-engine.ts');
     const SchemaEngineClass = await loadSchemaEngine();
     const engine = await SchemaEngineClass.new(
       { datamodels: [['schema.prisma', schemaText]] },
@@ -171,9 +174,12 @@ function datasourceOnly(provider: DatabaseProvider): string {
 /**
  * Applies pending migrations; returns the names of those it applied (empty when up to date).
  * Safe to run from several processes at once: one applies, the others wait and find none left.
+ * When the history already records every folder, the schema engine is not loaded at all.
  */
 export async function applyMigrations(target: DatabaseTarget, options: MigrationOptions = {}): Promise<string[]> {
   const migrationsList = readMigrations(target.provider);
+  const names = migrationsList.migrationDirectories.map((d) => d.path);
+  if (await migrationsUpToDate(target, names)) return [];
   return withSchemaEngine(
     target,
     datasourceOnly(target.provider),

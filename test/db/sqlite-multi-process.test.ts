@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyMigrations, readMigrations } from '../../src/db/migrations.ts';
@@ -167,30 +168,44 @@ describe('several processes on one SQLite file', () => {
     expect(dataOf(await send(server, owner, sessionId, 'free again')).sendMessage.seq).toBe(1);
   });
 
-  it.each(['empty', 'served'] as const)(
-    'refuses to migrate (%s file) with a clear message while another process keeps it locked for writing, and changes nothing',
-    async (contents) => {
-      const file = await newFile(contents);
-      const target = { provider: 'sqlite' as const, url: file.env.DATABASE_URL as string };
-      const snapshot = () => file.rows('SELECT type, name, sql FROM sqlite_master ORDER BY name');
-      const before = await snapshot();
-      const holder = await file.connect();
-      let refused: unknown;
-      try {
-        await holder.executeRaw({ sql: 'BEGIN IMMEDIATE', args: [], argTypes: [] });
-        refused = await applyMigrations(target, { sqliteLockWaitMs: 300 }).catch((error: unknown) => error);
-      } finally {
-        await holder.executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] });
-        await holder.dispose();
-      }
-      expect(refused).toBeInstanceOf(MigrationLockTimeout);
-      expect(String(refused)).toMatch(/kept .*chat\.db locked for writing for more than 0\.3 s .*migrations were not applied/);
-      expect(await snapshot()).toEqual(before);
-      const names = readMigrations('sqlite').migrationDirectories.map((migration) => migration.path);
-      expect(await applyMigrations(target)).toEqual(contents === 'empty' ? names : []);
-    },
-  );
+  it('refuses to migrate (empty file) with a clear message while another process keeps it locked for writing, and changes nothing', async () => {
+    const file = await newFile('empty');
+    const target = { provider: 'sqlite' as const, url: file.env.DATABASE_URL as string };
+    const snapshot = () => file.rows('SELECT type, name, sql FROM sqlite_master ORDER BY name');
+    const before = await snapshot();
+    const refused = await whileLockedForWriting(file, () =>
+      applyMigrations(target, { sqliteLockWaitMs: 300 }).catch((error: unknown) => error),
+    );
+    expect(refused).toBeInstanceOf(MigrationLockTimeout);
+    expect(String(refused)).toMatch(/kept .*chat\.db locked for writing for more than 0\.3 s .*migrations were not applied/);
+    expect(await snapshot()).toEqual(before);
+    const names = readMigrations('sqlite').migrationDirectories.map((migration) => migration.path);
+    expect(await applyMigrations(target)).toEqual(names);
+  });
+
+  // Nothing is pending, so the migration lock is not needed: a start does not wait for (or
+  // fail on) another process's long write, and the schema engine is not loaded.
+  it('finds nothing to migrate on a served file even while another process keeps it locked for writing', async () => {
+    const file = await newFile('served');
+    const target = { provider: 'sqlite' as const, url: file.env.DATABASE_URL as string };
+    const snapshot = () => file.rows('SELECT type, name, sql FROM sqlite_master ORDER BY name');
+    const before = await snapshot();
+    expect(await whileLockedForWriting(file, () => applyMigrations(target, { sqliteLockWaitMs: 300 }))).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
 });
+
+/** Runs `work` while another connection holds the file's write lock (BEGIN IMMEDIATE). */
+async function whileLockedForWriting<T>(file: { connect(): Promise<SqlDriverAdapter> }, work: () => Promise<T>): Promise<T> {
+  const holder = await file.connect();
+  try {
+    await holder.executeRaw({ sql: 'BEGIN IMMEDIATE', args: [], argTypes: [] });
+    return await work();
+  } finally {
+    await holder.executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] });
+    await holder.dispose();
+  }
+}
 
 // The same start-up race where the schema engine's own lock (an advisory lock) is in charge.
 describe.runIf(testedProviders().includes('postgresql'))('two servers starting at once on an empty PostgreSQL database', () => {
