@@ -99,5 +99,7 @@ function sqliteReader(declared: string | null): (value: unknown) => unknown {
 function readSqliteDate(value: unknown): Date {
   if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
   const text = String(value);
-  return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+  // Only text with a space after the date can be CURRENT_TIMESTAMP's form; Prisma's ISO text skips the pattern.
+  const zoneless = text.charCodeAt(10) === 32 && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text);
+  return new Date(zoneless ? `${text.replace(' ', 'T')}Z` : text);
 }
