@@ -41,7 +41,7 @@ function sqliteReadPage(db: Extract<RawDriver, { provider: 'sqlite' }>['db'], on
   const shape = (backward: boolean) => {
     const sql = pageSql(backward, () => '?');
     const statement: SqliteStatement = db.prepare(sql).safeIntegers(false).raw(true);
-    return { sql, statement, readRow: sqliteRowReader<ConversationMessage>(statement) };
+    return { sql, statement, readRow: sqliteRowReader(statement) };
   };
   const shapes = [shape(false), shape(true)] as const;
   return async (sessionId, { backward, from, limit, offset }) => {
@@ -49,9 +49,8 @@ function sqliteReadPage(db: Extract<RawDriver, { provider: 'sqlite' }>['db'], on
     onQuery?.(current.sql);
     const rows = current.statement.all(sessionId, from ?? (backward ? NO_UPPER_BOUND : 0), limit, offset) as unknown[][];
     // A migration added or dropped a column since the statement was prepared: read its columns again.
-    if (rows.length > 0 && rows[0]!.length !== current.readRow.width)
-      current.readRow = sqliteRowReader<ConversationMessage>(current.statement);
-    const page = rows.map((values) => current.readRow(values));
+    if (rows.length > 0 && rows[0]!.length !== current.readRow.width) current.readRow = sqliteRowReader(current.statement);
+    const page = rows.map(current.readRow);
     return backward ? page.reverse() : page;
   };
 }
@@ -74,7 +73,7 @@ function postgresReadPage(pool: pg.Pool, types: pg.CustomTypesConfig, onQuery?: 
       generation += 1;
       result = await run(backward, values);
     }
-    const page = (result.rows as Record<string, unknown>[]).map((row) => inModelOrder<ConversationMessage>(row));
+    const page = (result.rows as Record<string, unknown>[]).map(inModelOrder);
     return backward ? page.reverse() : page;
   };
 }

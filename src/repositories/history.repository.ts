@@ -3,7 +3,6 @@
  * and the pages of the messages connection. No authorization: callers authorized the session.
  */
 import { queryListenerFor, rawDriverFor, type ConversationMessage, type Prisma, type PrismaClient } from '../db/prisma-client.ts';
-import { scalarsOnly } from './prisma-selection.ts';
 import { createReadPage, type PageRead, type ReadPage } from './history-page-read.ts';
 import { createMessageRepository, type MessagePageQuery } from './message.repository.ts';
 import { createSessionRepository } from './session.repository.ts';
@@ -78,6 +77,14 @@ export function createHistoryRepository(prisma: PrismaClient): HistoryRepository
       return backward ? rows.slice(0, rows.length - skip) : rows.slice(skip);
     },
   };
+}
+
+/** No select (every scalar) and no relation included: the rows the raw statement reads. */
+function scalarsOnly({ select, include }: Pick<MessagePageQuery, 'select' | 'include'>): boolean {
+  if (select) return false;
+  if (!include) return true;
+  for (const key in include) if (include[key as keyof typeof include]) return false;
+  return true;
 }
 
 /** The selection with `seq` in it (the cursor check reads it); an include already has every scalar. */

@@ -10,19 +10,17 @@ import type { SqliteStatement } from '../db/raw-driver.ts';
 
 /** The message's fields in the order Prisma returns them (the model's), whatever order migrations gave the columns. */
 const MODEL_ORDER: readonly string[] = Object.values(Prisma.ConversationMessageScalarFieldEnum);
-/** A ChatSession's fields in the order Prisma returns them. */
-export const SESSION_ORDER: readonly string[] = Object.values(Prisma.ChatSessionScalarFieldEnum);
-const rankIn = (order: readonly string[]) => (name: string) => {
-  const rank = order.indexOf(name);
-  return rank === -1 ? order.length : rank;
+const modelRank = (name: string) => {
+  const rank = MODEL_ORDER.indexOf(name);
+  return rank === -1 ? MODEL_ORDER.length : rank;
 };
 
 /** A row with its keys in model order (columns the model does not know come last). */
-export function inModelOrder<Row = ConversationMessage>(row: Record<string, unknown>, order: readonly string[] = MODEL_ORDER): Row {
+export function inModelOrder(row: Record<string, unknown>): ConversationMessage {
   const ordered: Record<string, unknown> = {};
-  for (const name of order) if (name in row) ordered[name] = row[name];
+  for (const name of MODEL_ORDER) if (name in row) ordered[name] = row[name];
   for (const name of Object.keys(row)) if (!(name in ordered)) ordered[name] = row[name];
-  return ordered as unknown as Row;
+  return ordered as unknown as ConversationMessage;
 }
 
 /** PostgreSQL refuses a prepared statement whose `RETURNING *` row gained or lost a column since it was prepared. */
@@ -56,11 +54,7 @@ export function postgresTypes(defaults: typeof pg.types): pg.CustomTypesConfig {
 }
 
 /** Converts a raw row of `statement` by each column's declared SQLite type, as Prisma reads it. */
-export function sqliteRowReader<Row = ConversationMessage>(
-  statement: SqliteStatement,
-  order: readonly string[] = MODEL_ORDER,
-): ((values: unknown[]) => Row) & { width: number } {
-  const modelRank = rankIn(order);
+export function sqliteRowReader(statement: SqliteStatement): ((values: unknown[]) => ConversationMessage) & { width: number } {
   const columns = statement
     .columns()
     .map((column, index) => ({ name: column.name, index, read: sqliteReader(column.type) }))
@@ -71,7 +65,7 @@ export function sqliteRowReader<Row = ConversationMessage>(
       const value = values[column.index];
       message[column.name] = value === null || value === undefined ? null : column.read(value);
     }
-    return message as unknown as Row;
+    return message as unknown as ConversationMessage;
   };
   return Object.assign(read, { width: columns.length });
 }

@@ -1,7 +1,5 @@
 /** Every Prisma call for sessions and their participants. */
-import { queryListenerFor, rawDriverFor, type ChatSession, type Prisma, type PrismaClient } from '../db/prisma-client.ts';
-import { scalarsOnly } from './prisma-selection.ts';
-import { createFindSession, type FindSession } from './session-read.ts';
+import type { ChatSession, Prisma, PrismaClient } from '../db/prisma-client.ts';
 
 /** The part of a Prisma query that Pothos plans from the client's selection. */
 export type SessionQuery = Pick<Prisma.ChatSessionFindManyArgs, 'include' | 'select' | 'take' | 'skip' | 'cursor'>;
@@ -17,12 +15,6 @@ export interface NewSession {
 export type SessionRepository = ReturnType<typeof createSessionRepository>;
 
 export function createSessionRepository(prisma: PrismaClient) {
-  let rawFind: Promise<FindSession> | undefined;
-  /** The session's row through the prepared statement (session-read.ts): only for a selection of every scalar. */
-  const findRaw = (id: string, participantId: string | undefined) => {
-    rawFind ??= rawDriverFor(prisma).then((driver) => createFindSession(driver, queryListenerFor(prisma)));
-    return rawFind.then((find) => find(id, participantId));
-  };
   return {
     async create(session: NewSession): Promise<ChatSession> {
       return prisma.chatSession.create({
@@ -40,7 +32,6 @@ export function createSessionRepository(prisma: PrismaClient) {
     },
 
     async findById(id: string, query: Pick<SessionQuery, 'include' | 'select'> = {}): Promise<ChatSession | null> {
-      if (scalarsOnly(query)) return findRaw(id, undefined);
       return (await prisma.chatSession.findUnique({ ...query, where: { id } })) as ChatSession | null;
     },
 
@@ -50,7 +41,6 @@ export function createSessionRepository(prisma: PrismaClient) {
       userId: string,
       query: Pick<SessionQuery, 'include' | 'select'> = {},
     ): Promise<ChatSession | null> {
-      if (scalarsOnly(query)) return findRaw(id, userId);
       return (await prisma.chatSession.findFirst({
         ...query,
         where: { id, participants: { some: { userId } } },
