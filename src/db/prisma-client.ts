@@ -17,14 +17,22 @@ export type QueryListener = (sql: string) => void;
 /** The connection under each client made here (see raw-driver.ts). */
 const rawDrivers = new WeakMap<object, () => Promise<RawDriver>>();
 
+/** The query listener each client made here was given, so raw statements can report to it too. */
+const queryListeners = new WeakMap<object, QueryListener>();
+
 /**
  * The driver connection under `client`, for a repository's own prepared statements.
- * Its statements are not seen by the client's query listener.
+ * Its statements are not seen by the client's query listener (see queryListenerFor).
  */
 export function rawDriverFor(client: PrismaClient): Promise<RawDriver> {
   const driver = rawDrivers.get(client);
   if (!driver) throw new Error('rawDriverFor: this Prisma client was not made by createPrismaClient');
   return driver();
+}
+
+/** The listener `client` reports its queries to, if any: a raw statement reports its SQL there too. */
+export function queryListenerFor(client: PrismaClient): QueryListener | undefined {
+  return queryListeners.get(client);
 }
 
 export async function createPrismaClient(target: DatabaseTarget, onQuery?: QueryListener): Promise<PrismaClient> {
@@ -37,7 +45,10 @@ export async function createPrismaClient(target: DatabaseTarget, onQuery?: Query
     target.provider === 'postgresql'
       ? (new (await import('../generated/prisma-postgresql/client.ts')).PrismaClient({ adapter, log }) as unknown as PrismaClient<'query'>)
       : new PrismaClient({ adapter, log });
-  if (onQuery) client.$on('query', (event) => onQuery(event.query));
+  if (onQuery) {
+    client.$on('query', (event) => onQuery(event.query));
+    queryListeners.set(client, onQuery);
+  }
   rawDrivers.set(client, () => exposed.driver(() => client.$connect()));
   if (target.provider === 'postgresql') return client as unknown as PrismaClient;
   // WAL lets readers run beside the single writer; NORMAL sync is durable across

@@ -13,6 +13,7 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@p
 export interface SqliteStatement {
   run(...params: unknown[]): unknown;
   get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
   /** Integers as numbers (false) instead of the adapter's default BigInts. */
   safeIntegers(on: boolean): this;
   /** Rows as the first column's value. */

@@ -2,7 +2,8 @@
  * Reads of a session's history by seq: the gaps the real-time layer fills in live messages,
  * and the pages of the messages connection. No authorization: callers authorized the session.
  */
-import type { ConversationMessage, Prisma, PrismaClient } from '../db/prisma-client.ts';
+import { queryListenerFor, rawDriverFor, type ConversationMessage, type Prisma, type PrismaClient } from '../db/prisma-client.ts';
+import { createReadPage, type PageRead, type ReadPage } from './history-page-read.ts';
 import { createMessageRepository, type MessagePageQuery } from './message.repository.ts';
 import { createSessionRepository } from './session.repository.ts';
 
@@ -21,6 +22,29 @@ export interface HistoryRepository {
 export function createHistoryRepository(prisma: PrismaClient): HistoryRepository {
   const sessions = createSessionRepository(prisma);
   const messages = createMessageRepository(prisma);
+  let rawRead: Promise<ReadPage> | undefined;
+
+  /**
+   * The page's rows through the prepared statement when the selection is every scalar and no
+   * relation (what a page of plain message fields asks for); through Prisma otherwise, so a
+   * selected relation is still loaded with the page (no query per message).
+   */
+  const read = (sessionId: string, query: Pick<MessagePageQuery, 'select' | 'include'>, page: PageRead) => {
+    if (page.limit <= 0) return Promise.resolve([]);
+    if (scalarsOnly(query)) {
+      rawRead ??= rawDriverFor(prisma).then((driver) => createReadPage(driver, queryListenerFor(prisma)));
+      return rawRead.then((readPage) => readPage(sessionId, page));
+    }
+    const { backward, from, limit, offset } = page;
+    return prisma.conversationMessage.findMany({
+      ...query,
+      where: from === undefined ? { sessionId } : { sessionId, seq: backward ? { lte: from } : { gte: from } },
+      orderBy: { seq: 'asc' },
+      take: backward ? -limit : limit,
+      skip: offset,
+    }) as Promise<ConversationMessage[]>;
+  };
+
   return {
     lastSeq: sessions.lastSeq,
     messagesAfter: messages.listAfterSeq,
@@ -33,15 +57,8 @@ export function createHistoryRepository(prisma: PrismaClient): HistoryRepository
      */
     async connectionPage(sessionId, { cursor, take = 0, skip = 0, ...query }) {
       const seq = cursor?.sessionId_seq?.seq;
-      if (cursor === undefined) {
-        return (await prisma.conversationMessage.findMany({
-          ...query,
-          where: { sessionId },
-          orderBy: { seq: 'asc' },
-          take,
-          skip,
-        })) as ConversationMessage[];
-      }
+      const backward = take < 0;
+      if (cursor === undefined) return read(sessionId, query, { backward, from: undefined, limit: Math.abs(take), offset: skip });
       if (seq === undefined) {
         return (await prisma.conversationMessage.findMany({
           ...query,
@@ -52,20 +69,22 @@ export function createHistoryRepository(prisma: PrismaClient): HistoryRepository
           skip,
         })) as ConversationMessage[];
       }
-      const backward = take < 0;
       if (take === 0 && skip === 0) return [];
-      const rows = (await prisma.conversationMessage.findMany({
-        ...withSeq(query),
-        where: { sessionId, seq: backward ? { lte: seq } : { gte: seq } },
-        orderBy: { seq: 'asc' },
-        // The page and the `skip` rows before it, counted from the cursor's row.
-        take: backward ? take - skip : take + skip,
-      })) as ConversationMessage[];
+      // The page and the `skip` rows before it, counted from the cursor's row.
+      const rows = await read(sessionId, withSeq(query), { backward, from: seq, limit: Math.abs(take) + skip, offset: 0 });
       const cursorRow = backward ? rows.at(-1) : rows[0];
       if (cursorRow?.seq !== seq) return [];
       return backward ? rows.slice(0, rows.length - skip) : rows.slice(skip);
     },
   };
+}
+
+/** No select (every scalar) and no relation included: the rows the raw statement reads. */
+function scalarsOnly({ select, include }: Pick<MessagePageQuery, 'select' | 'include'>): boolean {
+  if (select) return false;
+  if (!include) return true;
+  for (const key in include) if (include[key as keyof typeof include]) return false;
+  return true;
 }
 
 /** The selection with `seq` in it (the cursor check reads it); an include already has every scalar. */
