@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateSessionDocument, SendMessageDocument } from '../../src/generated/operations.ts';
 import { ensureBuilt, repoRoot } from '../support/build.ts';
@@ -65,13 +64,17 @@ describe.runIf(enabled)('npm run cluster', () => {
     const ws = connectWs(`ws://${b}`, { token });
     try {
       const sub = subscribe<{ messageReceived: { content: string } }>(ws.client, RECEIVED, { s: sessionId });
-      // Live once instance B listens on the session's Redis channel.
-      const redis = new Redis(redisUrl);
-      try {
-        await eventually(async () => Number((await redis.pubsub('NUMSUB', `${prefix}session:${sessionId}`))[1]) === 1, 10_000);
-      } finally {
-        redis.disconnect();
-      }
+      // Live once instance B has joined the stream to the session (presence is entered after the join, and
+      // shared through Redis, so instance A sees it); listening on the Redis channel alone is not yet live.
+      await eventually(async () => {
+        const body = await graphql<{ sessionInfo: { connectedUserIds: string[] } }>(
+          `http://${a}`,
+          'query($s: ID!) { sessionInfo(sessionId: $s) { connectedUserIds } }',
+          { s: sessionId },
+          { token },
+        );
+        return body.data?.sessionInfo.connectedUserIds.includes('cluster-alice') ?? false;
+      }, 15_000);
       dataOf(await graphql(`http://${a}`, SendMessageDocument, { sessionId, input: { content: 'across instances' } }, { token }));
       const events = await sub.waitFor(1, 10_000);
       expect(events[0]?.messageReceived.content).toBe('across instances');
