@@ -33,10 +33,10 @@ export interface MessageChanges {
 export type MessageRepository = ReturnType<typeof createMessageRepository>;
 
 /** Prisma writes SQL NULL into a nullable JSON column only when given DbNull. */
-const jsonOrNull = (value: Prisma.InputJsonValue | null) => (value === null ? Prisma.DbNull : exactJson(value));
+export const jsonOrNull = (value: Prisma.InputJsonValue | null) => (value === null ? Prisma.DbNull : exactJson(value));
 
 /** Prisma's "record to update/delete does not exist". */
-const isRecordNotFound = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
+export const isRecordNotFound = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
 
 /** Rolls back a delete whose message another request removed first. */
 class AlreadyGone extends Error {}

@@ -3,9 +3,8 @@
  * (monotonic: a flush never replaces text with less), the one final write, and the sweep for
  * replies left STREAMING.
  */
-import { exactJson } from '../db/exact-json.ts';
-import { Prisma, type ConversationMessage, type PrismaClient } from '../db/prisma-client.ts';
-import type { NewMessage } from './message.repository.ts';
+import type { Prisma, ConversationMessage, PrismaClient } from '../db/prisma-client.ts';
+import { isRecordNotFound, jsonOrNull, type NewMessage } from './message.repository.ts';
 
 export type FinalStatus = 'COMPLETE' | 'CANCELLED' | 'FAILED';
 
@@ -19,9 +18,6 @@ export interface FinalReply {
 }
 
 export type ReplyStreamRepository = ReturnType<typeof createReplyStreamRepository>;
-
-const isRecordNotFound = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
-const jsonOrNull = (value: Prisma.InputJsonValue | null) => (value === null ? Prisma.DbNull : exactJson(value));
 
 export function createReplyStreamRepository(prisma: PrismaClient) {
   return {

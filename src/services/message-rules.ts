@@ -96,3 +96,11 @@ export function checkPage(limit: number, offset: number, limits: LimitsConfig): 
   if (!Number.isInteger(offset) || offset < 0) throw badInput('offset must be an integer of 0 or more');
   return { limit, offset };
 }
+
+/** The refusal of a message (sent or a started reply) to a session that holds `limit` already. */
+export function sessionFull(limit: number) {
+  return badInput(`This session already holds ${limit} messages, the most it may hold; delete or clear messages to send more`, {
+    limit,
+    reason: 'SESSION_FULL',
+  });
+}

@@ -15,7 +15,7 @@ import {
 import type { RealtimePort } from '../realtime/port.ts';
 import { checkMessageCursor } from './cursor-rules.ts';
 import { isUsableId } from './id-rules.ts';
-import { checkClientMessageId, checkContent, checkMetadata, checkPage } from './message-rules.ts';
+import { checkClientMessageId, checkContent, checkMetadata, checkPage, sessionFull } from './message-rules.ts';
 import type { SessionService } from './session.service.ts';
 
 export interface SendMessageInput {
@@ -130,12 +130,7 @@ export function createMessageService({ messages, history, sessions, events, limi
       }
       throw error;
     }
-    if (!stored) {
-      throw badInput(
-        `This session already holds ${limits.maxMessagesPerSession} messages, the most it may hold; delete or clear messages to send more`,
-        { limit: limits.maxMessagesPerSession, reason: 'SESSION_FULL' },
-      );
-    }
+    if (!stored) throw sessionFull(limits.maxMessagesPerSession);
     events.publish({ type: 'MESSAGE_CREATED', sessionId, message: stored });
     return { message: stored, created: true };
   }

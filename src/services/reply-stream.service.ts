@@ -17,7 +17,7 @@ import type { RealtimePort } from '../realtime/port.ts';
 import { codePointLength, type ReplyState, type ReplyStateStore, type ReplyStatus } from '../realtime/reply-state.ts';
 import type { FinalReply, FinalStatus, ReplyStreamRepository } from '../repositories/reply-stream.repository.ts';
 import type { MessageService } from './message.service.ts';
-import { checkClientMessageId, checkMetadata } from './message-rules.ts';
+import { checkClientMessageId, checkMetadata, sessionFull } from './message-rules.ts';
 import { checkChunks, checkFailureReason, checkFinishReason, type ChunkInput } from './reply-stream-rules.ts';
 import type { SessionService } from './session.service.ts';
 
@@ -206,12 +206,7 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
         if (winner) return sameAuthor(winner);
         throw error;
       }
-      if (!stored) {
-        throw badInput(`This session already holds ${limits.maxMessagesPerSession} messages, the most it may hold`, {
-          limit: limits.maxMessagesPerSession,
-          reason: 'SESSION_FULL',
-        });
-      }
+      if (!stored) throw sessionFull(limits.maxMessagesPerSession);
       await store.open(stored.id, stateFromRow(stored));
       events.publish({ type: 'MESSAGE_CREATED', sessionId, message: stored });
       return stored;
