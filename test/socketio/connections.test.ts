@@ -10,7 +10,7 @@ import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { dataOf, errorCode } from '../support/graphql-client.ts';
 import { openRawSocket } from '../support/raw-ws.ts';
 import { connectWs, eventually, subscribe, type WsClient } from '../support/ws-client.ts';
-import { connectLegacy, refusal, type LegacyClient, type LegacyOptions } from './legacy-client.ts';
+import { connectLegacy, refusal, type LegacyOptions, useLegacyClients } from './legacy-client.ts';
 
 const MESSAGE_RECEIVED = `subscription($s: ID!) { messageReceived(sessionId: $s) { content } }`;
 
@@ -23,17 +23,11 @@ describe('Socket.IO connections', () => {
     MAX_BODY_BYTES: '65536',
     WEBSOCKET_CORS_ORIGIN: 'https://app.example',
   });
-  const clients: LegacyClient[] = [];
+  const { clients, connect } = useLegacyClients(chat);
   const wsClients: WsClient[] = [];
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
     await Promise.all(wsClients.splice(0).map((ws) => ws.dispose()));
   });
-  const connect = async (userId: string) => {
-    const client = await connectLegacy(chat.server.url, await chat.server.token(userId));
-    clients.push(client);
-    return client;
-  };
 
   it('refuses a missing, forged or expired token with UNAUTHENTICATED and a correlation id', async () => {
     const alice = uniqueUser('alice');

@@ -11,7 +11,7 @@ import { useRestClient } from '../support/rest-client.ts';
 import { startTestServer, testedProviders } from '../support/server.ts';
 import { waitForPresence } from '../support/subscription-live.ts';
 import { connectWs, eventually, subscribe, type WsClient } from '../support/ws-client.ts';
-import { connectLegacy, type LegacyClient } from './legacy-client.ts';
+import { connectLegacy, useLegacyClients } from './legacy-client.ts';
 
 const MESSAGE_RECEIVED = `subscription($s: ID!) { messageReceived(sessionId: $s) { id seq content authorId metadata } }`;
 const TYPING = `subscription($s: ID!) { typing(sessionId: $s) { userId isTyping } }`;
@@ -20,17 +20,11 @@ const SET_TYPING = `mutation($s: ID!, $t: Boolean!) { setTyping(sessionId: $s, i
 describe.each(testedProviders())('Socket.IO beside GraphQL and REST (%s)', (provider) => {
   const chat = useChatServer(provider, { TYPING_THROTTLE_MS: '0' });
   const rest = useRestClient(chat);
-  const clients: LegacyClient[] = [];
+  const { clients, connect } = useLegacyClients(chat);
   const wsClients: WsClient[] = [];
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
     await Promise.all(wsClients.splice(0).map((ws) => ws.dispose()));
   });
-  const connect = async (userId: string) => {
-    const client = await connectLegacy(chat.server.url, await chat.server.token(userId));
-    clients.push(client);
-    return client;
-  };
   const graphqlWs = async (userId: string) => {
     const ws = connectWs(chat.server.wsUrl, { token: await chat.server.token(userId) });
     wsClients.push(ws);

@@ -2,12 +2,12 @@
  * The legacy Socket.IO event API with the real socket.io-client: every client and server
  * event, errors with codes and correlation ids, and the rules shared with GraphQL.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { dataOf } from '../support/graphql-client.ts';
 import { expectNoInternals } from '../support/leak-check.ts';
 import { testedProviders } from '../support/server.ts';
-import { connectLegacy, legacyClient, type LegacyClient } from './legacy-client.ts';
+import { legacyClient, useLegacyClients } from './legacy-client.ts';
 
 interface MessageData {
   id: string;
@@ -31,15 +31,7 @@ interface ErrorData {
 
 describe.each(testedProviders())('Socket.IO events (%s)', (provider) => {
   const chat = useChatServer(provider, { TYPING_THROTTLE_MS: '0' });
-  const clients: LegacyClient[] = [];
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-  });
-  const connect = async (userId: string) => {
-    const client = await connectLegacy(chat.server.url, await chat.server.token(userId));
-    clients.push(client);
-    return client;
-  };
+  const { clients, connect } = useLegacyClients(chat);
 
   it('announces connected with the userId in the { type, data, timestamp } envelope', async () => {
     const alice = uniqueUser('alice');

@@ -3,6 +3,8 @@
  * namespace with `auth.token`, every server envelope collected in an inbox to wait on by type.
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { afterEach } from 'vitest';
+import type { ChatFixture } from '../support/chat-fixture.ts';
 import { messageInbox, type MessageInbox } from '../support/message-inbox.ts';
 
 export const NAMESPACE = '/chat';
@@ -77,4 +79,23 @@ export async function refusal(baseUrl: string, token: string | undefined, option
 
 export interface ConnectRefusal extends Error {
   data?: { code?: string; correlationId?: string };
+}
+
+/**
+ * Legacy clients of a test file's chat server, closed after each test: `connect(userId)` opens
+ * one with that user's token; clients made otherwise are pushed onto `clients` to be closed too.
+ */
+export function useLegacyClients(chat: ChatFixture): { clients: LegacyClient[]; connect(userId: string): Promise<LegacyClient> } {
+  const clients: LegacyClient[] = [];
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+  return {
+    clients,
+    async connect(userId) {
+      const client = await connectLegacy(chat.server.url, await chat.server.token(userId));
+      clients.push(client);
+      return client;
+    },
+  };
 }
