@@ -50,14 +50,6 @@ export function createReplyStreamRepository(prisma: PrismaClient) {
       });
     },
 
-    async findById(id: string): Promise<ConversationMessage | null> {
-      return prisma.conversationMessage.findUnique({ where: { id } });
-    },
-
-    async findByClientMessageId(sessionId: string, clientMessageId: string): Promise<ConversationMessage | null> {
-      return prisma.conversationMessage.findUnique({ where: { sessionId_clientMessageId: { sessionId, clientMessageId } } });
-    },
-
     /** Writes the text of a STREAMING reply if it holds more chunks than stored; true when written. */
     async flush(id: string, content: string, streamChunks: number, at: Date): Promise<boolean> {
       const { count } = await prisma.conversationMessage.updateMany({

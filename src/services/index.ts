@@ -69,6 +69,7 @@ export function createServices(deps: ServiceDeps): Services {
   const replyRepository = createReplyStreamRepository(prisma);
   const replies = createReplyStreamService({
     replies: replyRepository,
+    messageReads: messageRepository,
     sessions,
     messages,
     store,
@@ -79,6 +80,6 @@ export function createServices(deps: ServiceDeps): Services {
       streaming.appendsPerSecond === 0 ? unlimited(1000) : createMemoryRateLimiter({ limit: streaming.appendsPerSecond, windowMs: 1000 }),
     logger: deps.logger ?? createLogger('silent'),
   });
-  const replyWatch = createReplyWatchService({ messages, replies: replyRepository, store, realtime });
+  const replyWatch = createReplyWatchService({ messages, messageReads: messageRepository, store, realtime });
   return { sessions, messages, streams, typing, replies, replyWatch };
 }

@@ -15,6 +15,7 @@ import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RealtimePort } from '../realtime/port.ts';
 import { codePointLength, type ReplyState, type ReplyStateStore, type ReplyStatus } from '../realtime/reply-state.ts';
+import type { MessageRepository } from '../repositories/message.repository.ts';
 import type { FinalReply, FinalStatus, ReplyStreamRepository } from '../repositories/reply-stream.repository.ts';
 import type { MessageService } from './message.service.ts';
 import { checkClientMessageId, checkMetadata, sessionFull } from './message-rules.ts';
@@ -45,6 +46,8 @@ export interface AppendResult {
 
 export interface ReplyStreamServiceDeps {
   replies: ReplyStreamRepository;
+  /** Message reads by id and by clientMessageId (the message repository's). */
+  messageReads: Pick<MessageRepository, 'findById' | 'findByClientMessageId'>;
   sessions: SessionService;
   messages: Pick<MessageService, 'requireMessage'>;
   store: ReplyStateStore;
@@ -61,7 +64,7 @@ const SWEEP_BATCH = 50;
 export type ReplyStreamService = ReturnType<typeof createReplyStreamService>;
 
 export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
-  const { replies, sessions, messages, store, events, limits, config, appendRate, logger } = deps;
+  const { replies, messageReads, sessions, messages, store, events, limits, config, appendRate, logger } = deps;
   const flushTimers = new Map<string, NodeJS.Timeout>();
   let closed = false;
 
@@ -145,7 +148,7 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
         await store.release(message.id);
         return repaired ?? message;
       }
-      if (state.status === status) return (await replies.findById(message.id)) ?? message; // a retried call
+      if (state.status === status) return (await messageReads.findById(message.id)) ?? message; // a retried call
       throw notStreaming(message.id, state.status);
     }
     clearTimeout(flushTimers.get(message.id));
@@ -179,7 +182,7 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
         return earlier;
       };
       if (clientMessageId) {
-        const earlier = await replies.findByClientMessageId(sessionId, clientMessageId);
+        const earlier = await messageReads.findByClientMessageId(sessionId, clientMessageId);
         if (earlier) return sameAuthor(earlier);
       }
       let stored: ConversationMessage | null;
@@ -201,7 +204,7 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
         // Two starts with one clientMessageId raced: the loser returns the winner's reply.
         const winner =
           clientMessageId && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
-            ? await replies.findByClientMessageId(sessionId, clientMessageId)
+            ? await messageReads.findByClientMessageId(sessionId, clientMessageId)
             : null;
         if (winner) return sameAuthor(winner);
         throw error;
@@ -286,7 +289,7 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
         try {
           const hot = await store.read(id);
           if (hot?.status === 'STREAMING' && now - hot.appendedAt < config.idleTimeoutMs) continue; // alive; its flush is due
-          const message = await replies.findById(id);
+          const message = await messageReads.findById(id);
           if (message?.status !== 'STREAMING') continue;
           await finish(message, 'FAILED', { finishReason: 'idle_timeout' }, true);
           failed++;

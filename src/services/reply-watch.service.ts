@@ -8,7 +8,7 @@ import type { ConversationMessage } from '../db/prisma-client.ts';
 import { badInput, notFound } from '../errors.ts';
 import type { RealtimePort } from '../realtime/port.ts';
 import { codePointLength, sliceFromCodePoint, type ReplyStateStore } from '../realtime/reply-state.ts';
-import type { ReplyStreamRepository } from '../repositories/reply-stream.repository.ts';
+import type { MessageRepository } from '../repositories/message.repository.ts';
 import type { MessageService } from './message.service.ts';
 import { expiryOf, type Watcher } from './message-stream.service.ts';
 import { ReplyReader, type ReplySourceEvent, type ReplyStreamItem } from './reply-reader.ts';
@@ -17,18 +17,18 @@ export type { ReplyEndEvent, ReplyStreamItem } from './reply-reader.ts';
 
 export interface ReplyWatchServiceDeps {
   messages: Pick<MessageService, 'requireMessage'>;
-  replies: Pick<ReplyStreamRepository, 'findById'>;
+  messageReads: Pick<MessageRepository, 'findById'>;
   store: Pick<ReplyStateStore, 'read'>;
   realtime: Pick<RealtimePort, 'openSessionStream'>;
 }
 
 export type ReplyWatchService = ReturnType<typeof createReplyWatchService>;
 
-export function createReplyWatchService({ messages, replies, store, realtime }: ReplyWatchServiceDeps) {
+export function createReplyWatchService({ messages, messageReads, store, realtime }: ReplyWatchServiceDeps) {
   /** The reply's text from `offset` on: the hot state while it has it, the stored text after. */
   async function readFrom(message: ConversationMessage, offset: number): Promise<{ text: string; length: number }> {
     const hot = await store.read(message.id);
-    const text = hot ? hot.text : ((await replies.findById(message.id))?.content ?? '');
+    const text = hot ? hot.text : ((await messageReads.findById(message.id))?.content ?? '');
     return { text: sliceFromCodePoint(text, offset), length: hot ? hot.length : codePointLength(text) };
   }
 
@@ -59,7 +59,7 @@ export function createReplyWatchService({ messages, replies, store, realtime }: 
       });
       try {
         // Read after joining: whatever is appended from now on arrives live too (and is deduplicated).
-        const stored = await replies.findById(messageId);
+        const stored = await messageReads.findById(messageId);
         if (!stored) throw notFound('Message', messageId);
         const ended = stored.status !== 'STREAMING';
         const snapshot = ended ? { text: stored.content, length: codePointLength(stored.content) } : await readFrom(stored, 0);
