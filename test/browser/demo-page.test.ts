@@ -16,7 +16,7 @@ import { ensureBuilt, repoRoot } from '../support/build.ts';
 import { startCommand, waitForReady } from '../support/command.ts';
 import { dataOf, graphql } from '../support/graphql-client.ts';
 import { freePort } from '../support/ports.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type TestServer, useTestServer } from '../support/server.ts';
 
 interface SignIn {
   status: number;
@@ -29,23 +29,8 @@ async function signIn(server: TestServer | string, body: string): Promise<SignIn
   return { status: response.status, body: (await response.json()) as SignIn['body'] };
 }
 
-/** Starts a server for the enclosing describe block. */
-function useServer(env: Record<string, string>): () => TestServer {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer('sqlite', env);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-  return () => {
-    if (!server) throw new Error('server not started yet');
-    return server;
-  };
-}
-
 describe('the demo page with the development secret', () => {
-  const server = useServer({ JWT_SECRET: '' });
+  const server = useTestServer({ JWT_SECRET: '' });
 
   it('serves a page that loads only its own script and style sheet, under a same-origin CSP', async () => {
     const response = await fetch(`${server().url}/demo`);
@@ -108,7 +93,7 @@ describe('the demo page with the development secret', () => {
 });
 
 describe('the demo page with a configured JWT_SECRET', () => {
-  const server = useServer({});
+  const server = useTestServer({});
 
   it('serves the page, which then asks for a token, and mints none', async () => {
     const html = await (await fetch(`${server().url}/demo`)).text();
@@ -120,7 +105,7 @@ describe('the demo page with a configured JWT_SECRET', () => {
 });
 
 describe('the demo page in production', () => {
-  const server = useServer({ NODE_ENV: 'production' });
+  const server = useTestServer({ NODE_ENV: 'production' });
 
   it('is not served at all: page, assets and sign-in answer 404', async () => {
     for (const path of ['/demo', '/demo/app.js', '/demo/app.css']) {

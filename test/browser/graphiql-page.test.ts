@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, validate } from 'graphql';
 import { jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GRAPHIQL_DEV_USER, graphiqlDevTokenMinter } from '../../src/auth/dev-token.ts';
 import { DEV_SECRET_FILE } from '../../src/auth/signing-secret.ts';
 import { loadConfig } from '../../src/config.ts';
 import { PLACEHOLDER_AUTHORIZATION } from '../../src/graphql/graphiql-options.ts';
 import { schema } from '../../src/schema/index.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type TestServer, useTestServer } from '../support/server.ts';
 
 interface PageOptions {
   headers: string;
@@ -39,23 +39,8 @@ function authorizationOf(options: PageOptions): string {
   return (JSON.parse(options.headers) as { Authorization: string }).Authorization;
 }
 
-/** Starts a server for the enclosing describe block. */
-function useServer(env: Record<string, string>): () => TestServer {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer('sqlite', env);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-  return () => {
-    if (!server) throw new Error('server not started yet');
-    return server;
-  };
-}
-
 describe('GraphiQL with the development secret (no JWT key configured)', () => {
-  const server = useServer({ JWT_SECRET: '' });
+  const server = useTestServer({ JWT_SECRET: '' });
 
   it('prefills a fresh one-hour token for dev-user, signed with DATA_DIR/dev-jwt-secret', async () => {
     const { options } = await openPage(server());
@@ -95,7 +80,7 @@ describe('GraphiQL with the development secret (no JWT key configured)', () => {
 });
 
 describe('GraphiQL with a configured JWT_SECRET', () => {
-  const server = useServer({});
+  const server = useTestServer({});
 
   it('prefills a placeholder, never a token', async () => {
     const { html, options } = await openPage(server());
@@ -105,7 +90,7 @@ describe('GraphiQL with a configured JWT_SECRET', () => {
 });
 
 describe('GraphiQL with JWT_JWKS_URL', () => {
-  const server = useServer({ JWT_SECRET: '', JWT_JWKS_URL: 'http://127.0.0.1:9/jwks.json' });
+  const server = useTestServer({ JWT_SECRET: '', JWT_JWKS_URL: 'http://127.0.0.1:9/jwks.json' });
 
   it('prefills a placeholder, never a token', async () => {
     const { html, options } = await openPage(server());
@@ -115,7 +100,7 @@ describe('GraphiQL with JWT_JWKS_URL', () => {
 });
 
 describe('GraphiQL in production, turned on with GRAPHIQL=true', () => {
-  const server = useServer({ NODE_ENV: 'production', GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: 'true' });
+  const server = useTestServer({ NODE_ENV: 'production', GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: 'true' });
 
   it('prefills a placeholder, never a token', async () => {
     const { html, options } = await openPage(server());
@@ -135,8 +120,8 @@ describe('GraphiQL in production, turned on with GRAPHIQL=true', () => {
 });
 
 describe('GraphiQL off (GRAPHIQL=false)', () => {
-  const on = useServer({});
-  const off = useServer({ GRAPHIQL: 'false' });
+  const on = useTestServer({});
+  const off = useTestServer({ GRAPHIQL: 'false' });
 
   it('serves neither the page nor its assets', async () => {
     const { html } = await openPage(on());

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { buildApp, type App, type AppOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { DatabaseProvider } from '../../src/db/database-target.ts';
@@ -79,5 +79,20 @@ export async function startTestServer(
       await app.stop();
       await database.drop();
     },
+  };
+}
+
+/** One SQLite test server for a describe block (started before its tests, stopped after); call the accessor inside tests. */
+export function useTestServer(env: Record<string, string>): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', env);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (!server) throw new Error('server not started yet');
+    return server;
   };
 }
