@@ -3,21 +3,17 @@
  * migration is pending: a start on an up-to-date database reads `_prisma_migrations` with
  * one plain query and skips it; a start on an empty database still applies every migration.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createAdapterFactory, type DatabaseTarget } from '../../src/db/database-target.ts';
 import { readMigrations } from '../../src/db/migrations.ts';
 import { migrationsUpToDate } from '../../src/db/pending-migrations.ts';
-import { startChildServer } from '../support/child-server.ts';
-import { graphql } from '../support/graphql-client.ts';
+import { modulesLoadedByServer } from '../support/module-probe.ts';
 import { createDatabaseFromTemplate, dropDatabase, postgresUrlFor } from '../support/postgres.ts';
 import { freshDatabase, testedProviders } from '../support/server.ts';
-import { mintToken, TEST_JWT_SECRET } from '../support/tokens.ts';
 
-const probe = fileURLToPath(new URL('../support/module-probe.mjs', import.meta.url));
 const schemaEngine = (module: string) =>
   /[\\/]node_modules[\\/]@prisma[\\/]schema-engine-wasm[\\/]|[\\/]db[\\/]schema-engine\.(ts|js)$/.test(module);
 
@@ -44,33 +40,6 @@ async function emptyDatabase(provider: Provider): Promise<Database> {
   };
 }
 
-/** Starts src/main.ts on `database`, answers one query, stops; returns the modules it loaded. */
-async function modulesLoadedOn(database: Database): Promise<string[]> {
-  const probeDir = mkdtempSync(join(tmpdir(), 'module-probe-'));
-  const probeFile = join(probeDir, 'modules.json');
-  try {
-    const server = await startChildServer({
-      DATABASE_URL: database.url,
-      DATA_DIR: database.dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'silent',
-      NODE_OPTIONS: `--import=${probe}`,
-      MODULE_PROBE_FILE: probeFile,
-    });
-    const answer = await graphql(
-      server.graphqlUrl,
-      '{ sessions(first: 1) { edges { node { id } } } }',
-      {},
-      { token: await mintToken('engine-probe') },
-    );
-    expect(answer.errors).toBeUndefined();
-    await server.stop();
-    return JSON.parse(readFileSync(probeFile, 'utf8')) as string[];
-  } finally {
-    rmSync(probeDir, { recursive: true, force: true });
-  }
-}
-
 const names = (provider: Provider) => readMigrations(provider).migrationDirectories.map((d) => d.path);
 
 async function execute(target: DatabaseTarget, sql: string): Promise<void> {
@@ -86,7 +55,7 @@ describe.each(testedProviders())('schema engine loading on %s', (provider) => {
   it('a start on an up-to-date database does not load the schema engine', async () => {
     const database = await freshDatabase(provider);
     try {
-      const modules = await modulesLoadedOn(database);
+      const modules = await modulesLoadedByServer(database);
       expect(modules.filter(schemaEngine)).toEqual([]);
     } finally {
       await database.drop();
@@ -96,7 +65,7 @@ describe.each(testedProviders())('schema engine loading on %s', (provider) => {
   it('a start on an empty database loads the engine and applies every migration', async () => {
     const database = await emptyDatabase(provider);
     try {
-      const modules = await modulesLoadedOn(database);
+      const modules = await modulesLoadedByServer(database);
       expect(modules.some(schemaEngine)).toBe(true);
       expect(await migrationsUpToDate({ provider, url: database.url }, names(provider))).toBe(true);
     } finally {
