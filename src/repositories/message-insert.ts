@@ -11,7 +11,7 @@
  * later come back without a change here.
  */
 import type pg from 'pg';
-import type { ConversationMessage, MessageRole } from '../db/prisma-client.ts';
+import type { ConversationMessage, MessageRole, MessageStatus } from '../db/prisma-client.ts';
 import type { RawDriver } from '../db/raw-driver.ts';
 import { inModelOrder, isStalePlan, postgresTypes, sqliteRowReader } from './message-row-reader.ts';
 
@@ -25,6 +25,8 @@ export interface MessageRow {
   authorId: string;
   clientMessageId: string | null;
   timestamp: Date;
+  /** COMPLETE for a sent message; STREAMING opens a streamed reply (its `streamedAt` is then the timestamp). */
+  status: Extract<MessageStatus, 'COMPLETE' | 'STREAMING'>;
 }
 
 /** Thrown when the (sessionId, clientMessageId) pair is already taken: another send with that id won. */
@@ -51,8 +53,11 @@ function postgresInsert(pool: pg.Pool, types: pg.CustomTypesConfig): InsertMessa
          SET "lastSeq" = "lastSeq" + 1, "messageCount" = "messageCount" + 1, "lastActivityAt" = $8
        WHERE "id" = $2 AND "messageCount" < $9
    RETURNING "lastSeq")
-    INSERT INTO "ConversationMessage" ("id", "sessionId", "seq", "role", "content", "metadata", "timestamp", "authorId", "clientMessageId")
-    SELECT $1, $2, claimed."lastSeq", $3::"MessageRole", $4, $5::jsonb, $8, $6, $7 FROM claimed
+    INSERT INTO "ConversationMessage"
+           ("id", "sessionId", "seq", "role", "content", "metadata", "timestamp", "authorId", "clientMessageId", "status", "streamedAt")
+    SELECT $1, $2, claimed."lastSeq", $3::"MessageRole", $4, $5::jsonb, $8, $6, $7, $10::"MessageStatus",
+           CASE WHEN $10 = 'STREAMING' THEN $8::timestamp(3) END
+      FROM claimed
  RETURNING *`;
   // Renamed when the table's row type changed (see isStalePlan), so each connection prepares it again.
   let generation = 0;
@@ -64,7 +69,18 @@ function postgresInsert(pool: pg.Pool, types: pg.CustomTypesConfig): InsertMessa
   return async (row, maxMessages) => {
     // UTC wall time without an offset: a timestamp(3) column would drop the offset pg adds to a Date.
     const stamp = row.timestamp.toISOString().slice(0, -1);
-    const values = [row.id, row.sessionId, row.role, row.content, row.metadataJson, row.authorId, row.clientMessageId, stamp, maxMessages];
+    const values = [
+      row.id,
+      row.sessionId,
+      row.role,
+      row.content,
+      row.metadataJson,
+      row.authorId,
+      row.clientMessageId,
+      stamp,
+      maxMessages,
+      row.status,
+    ];
     let result: pg.QueryResult;
     try {
       result = await run(values);
@@ -91,8 +107,9 @@ function sqliteInsert(driver: Extract<RawDriver, { provider: 'sqlite' }>): Inser
   );
   claim.safeIntegers(false).pluck(true);
   const insert = db.prepare(
-    `INSERT INTO "ConversationMessage" ("id", "sessionId", "seq", "role", "content", "metadata", "timestamp", "authorId", "clientMessageId")
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    `INSERT INTO "ConversationMessage"
+            ("id", "sessionId", "seq", "role", "content", "metadata", "timestamp", "authorId", "clientMessageId", "status", "streamedAt")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
   insert.safeIntegers(false).raw(true);
   let readRow = sqliteRowReader(insert);
@@ -116,6 +133,8 @@ function sqliteInsert(driver: Extract<RawDriver, { provider: 'sqlite' }>): Inser
       stamp,
       row.authorId,
       row.clientMessageId,
+      row.status,
+      row.status === 'STREAMING' ? stamp : null,
     ) as unknown[];
     // A migration added or dropped a column since the statement was prepared: read its columns again.
     if (values.length !== readRow.width) readRow = sqliteRowReader(insert);

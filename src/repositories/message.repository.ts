@@ -4,7 +4,7 @@
  */
 import { exactJson } from '../db/exact-json.ts';
 import { Prisma, rawDriverFor, type ConversationMessage, type MessageRole, type PrismaClient } from '../db/prisma-client.ts';
-import { createInsertMessage, type InsertMessage } from './message-insert.ts';
+import { createInsertMessage, type InsertMessage, type MessageRow } from './message-insert.ts';
 
 export { DuplicateClientMessageId } from './message-insert.ts';
 
@@ -51,13 +51,14 @@ export function createMessageRepository(prisma: PrismaClient) {
      * activity and count, all in one transaction. Returns null (and stores nothing)
      * when the session already holds `maxMessages` messages (or is gone); throws
      * DuplicateClientMessageId when another message of the session has its clientMessageId.
+     * `STREAMING` opens a streamed reply (reply-stream.repository.ts) with the same write.
      */
-    async insert(message: NewMessage, maxMessages: number): Promise<ConversationMessage | null> {
+    async insert(message: NewMessage, maxMessages: number, status: MessageRow['status'] = 'COMPLETE'): Promise<ConversationMessage | null> {
       insertMessage ??= await createInsertMessage(await rawDriverFor(prisma));
       const { metadata, ...columns } = message;
       // Serialized once, stored as this text (the same bytes exactJson hands Prisma).
       const metadataJson = metadata === null ? null : JSON.stringify(metadata);
-      return insertMessage({ ...columns, metadataJson }, maxMessages);
+      return insertMessage({ ...columns, metadataJson, status }, maxMessages);
     },
 
     async findById(id: string): Promise<ConversationMessage | null> {

@@ -4,7 +4,7 @@
  * replies left STREAMING.
  */
 import type { Prisma, ConversationMessage, PrismaClient } from '../db/prisma-client.ts';
-import { isRecordNotFound, jsonOrNull, type NewMessage } from './message.repository.ts';
+import { isRecordNotFound, jsonOrNull, type MessageRepository, type NewMessage } from './message.repository.ts';
 
 export type FinalStatus = 'COMPLETE' | 'CANCELLED' | 'FAILED';
 
@@ -19,35 +19,15 @@ export interface FinalReply {
 
 export type ReplyStreamRepository = ReturnType<typeof createReplyStreamRepository>;
 
-export function createReplyStreamRepository(prisma: PrismaClient) {
+export function createReplyStreamRepository(prisma: PrismaClient, messages: MessageRepository) {
   return {
     /**
-     * Stores an empty STREAMING message with the session's next seq (the same transaction as
-     * an ordinary send). Returns null when the session already holds `maxMessages` messages.
+     * Stores an empty STREAMING message with the session's next seq: the ordinary send's write
+     * (message-insert.ts). Returns null when the session already holds `maxMessages` messages;
+     * throws DuplicateClientMessageId when its clientMessageId is taken.
      */
-    async insertStreaming(message: NewMessage, maxMessages: number): Promise<ConversationMessage | null> {
-      return prisma.$transaction(async (tx) => {
-        let session: { lastSeq: number };
-        try {
-          session = await tx.chatSession.update({
-            where: { id: message.sessionId, messageCount: { lt: maxMessages } },
-            data: { lastSeq: { increment: 1 }, messageCount: { increment: 1 }, lastActivityAt: message.timestamp },
-            select: { lastSeq: true },
-          });
-        } catch (error) {
-          if (isRecordNotFound(error)) return null;
-          throw error;
-        }
-        return tx.conversationMessage.create({
-          data: {
-            ...message,
-            metadata: jsonOrNull(message.metadata),
-            seq: session.lastSeq,
-            status: 'STREAMING',
-            streamedAt: message.timestamp,
-          },
-        });
-      });
+    insertStreaming(message: NewMessage, maxMessages: number): Promise<ConversationMessage | null> {
+      return messages.insert(message, maxMessages, 'STREAMING');
     },
 
     /** Writes the text of a STREAMING reply if it holds more chunks than stored; true when written. */

@@ -66,7 +66,7 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const streaming = deps.streaming ?? defaultStreaming;
   const store = deps.replyState ?? createMemoryReplyStateStore((event) => realtime.publish(event));
-  const replyRepository = createReplyStreamRepository(prisma);
+  const replyRepository = createReplyStreamRepository(prisma, messageRepository);
   const replies = createReplyStreamService({
     replies: replyRepository,
     messageReads: messageRepository,

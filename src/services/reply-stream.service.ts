@@ -9,13 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.ts';
 import type { LimitsConfig, StreamingConfig } from '../config.ts';
-import { MessageRole, Prisma, type ConversationMessage } from '../db/prisma-client.ts';
+import { MessageRole, type Prisma, type ConversationMessage } from '../db/prisma-client.ts';
 import { AppError, badInput, forbidden, notFound, rateLimited } from '../errors.ts';
 import { retryAfterSeconds, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RealtimePort } from '../realtime/port.ts';
 import { codePointLength, type ReplyState, type ReplyStateStore, type ReplyStatus } from '../realtime/reply-state.ts';
-import type { MessageRepository } from '../repositories/message.repository.ts';
+import { DuplicateClientMessageId, type MessageRepository } from '../repositories/message.repository.ts';
 import type { FinalReply, FinalStatus, ReplyStreamRepository } from '../repositories/reply-stream.repository.ts';
 import type { MessageService } from './message.service.ts';
 import { checkClientMessageId, checkMetadata, sessionFull } from './message-rules.ts';
@@ -203,7 +203,7 @@ export function createReplyStreamService(deps: ReplyStreamServiceDeps) {
       } catch (error) {
         // Two starts with one clientMessageId raced: the loser returns the winner's reply.
         const winner =
-          clientMessageId && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
+          clientMessageId && error instanceof DuplicateClientMessageId
             ? await messageReads.findByClientMessageId(sessionId, clientMessageId)
             : null;
         if (winner) return sameAuthor(winner);

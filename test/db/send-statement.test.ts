@@ -78,6 +78,16 @@ describe.each(testedProviders())('the send statement on %s', (provider) => {
     expect(row!.metadata).toBe('{"b":1,"a":{"__proto__":"p"}}');
   });
 
+  it('opens a STREAMING reply with the same write: its streamedAt is its timestamp, a plain send has none', async () => {
+    const sessionId = await newSession();
+    const repository = createMessageRepository(prisma);
+    const sent = await repository.insert(message(sessionId), 10);
+    const reply = await repository.insert(message(sessionId, { content: '', role: MessageRole.ASSISTANT }), 10, 'STREAMING');
+    expect(sent).toMatchObject({ seq: 1, status: 'COMPLETE', streamedAt: null, streamChunks: 0 });
+    expect(reply).toMatchObject({ seq: 2, status: 'STREAMING', streamedAt: new Date('2024-05-06T07:08:09.123Z'), streamChunks: 0 });
+    expect(reply).toEqual(await prisma.conversationMessage.findUniqueOrThrow({ where: { id: reply!.id } }));
+  });
+
   it('hands out lastSeq + 1 and refuses a full session without writing', async () => {
     const sessionId = await newSession();
     const repository = createMessageRepository(prisma);

@@ -93,6 +93,19 @@ describe.each(variants)('streamed replies ($provider, redis: $redis)', ({ provid
     ]);
   });
 
+  it('returns the same reply to a retried start and to racing starts with one clientMessageId', async () => {
+    const { sessionId, botToken, url } = await setup();
+    // Open the connections first, so the starts arrive together rather than one per new connection.
+    await Promise.all(Array.from({ length: 8 }, () => graphql(url, '{ __typename }', {}, { token: botToken })));
+    for (let round = 1; round <= 10; round += 1) {
+      const input = { clientMessageId: `reply-to-${round}` };
+      const racing = await Promise.all(Array.from({ length: 8 }, () => startReply(url, botToken, sessionId, input)));
+      expect(new Set(racing.map((reply) => reply.id)).size).toBe(1);
+      expect(racing.map((reply) => reply.seq)).toEqual(racing.map(() => round));
+      expect(await startReply(url, botToken, sessionId, input)).toMatchObject({ id: racing[0]!.id, seq: round, status: 'STREAMING' });
+    }
+  });
+
   it('stores a retried chunk once, takes a batch in any order, and refuses a gap with CHUNK_OUT_OF_ORDER', async () => {
     const { sessionId, aliceToken, botToken, url } = await setup();
     const reply = await startReply(url, botToken, sessionId);
