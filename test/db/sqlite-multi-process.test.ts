@@ -23,7 +23,8 @@ import { mintToken, TEST_JWT_SECRET } from '../support/tokens.ts';
 
 const noLimits = { MESSAGES_PER_MINUTE: '0' };
 
-describe('several processes on one SQLite file', () => {
+// Each test starts server processes (each ~2 s alone, 8–10 s on a loaded machine): more time than the default.
+describe('several processes on one SQLite file', { timeout: 90_000 }, () => {
   const files: SqliteFile[] = [];
   const servers: ServerProcess[] = [];
   afterEach(async () => {
@@ -64,8 +65,7 @@ describe('several processes on one SQLite file', () => {
 
   it('runs two servers on the file, both answering: 100 parallel sends split across them are all stored, seq 1..100', async () => {
     const file = await newFile('served');
-    const first = await start(file);
-    const second = await start(file);
+    const [first, second] = await Promise.all([start(file), start(file)]);
     const owner = uniqueUser('owner');
     const sessionId = await createSession(second, owner);
 
