@@ -24,6 +24,7 @@ import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
 import { describeFailure } from './describe-failure.ts';
 import { errorResponseParts, unexpectedErrorMessage } from './error-response.ts';
+import { decodeStrictUtf8 } from './strict-utf8.ts';
 
 export interface GraphQLHttpOptions {
   yoga: ChatYoga;
@@ -52,7 +53,6 @@ interface AcceptedDocument {
 /** Yoga's media types for a single result, in the order its result processor tries them. */
 const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/json'];
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createGraphQLHttpHandler(options: GraphQLHttpOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { yoga } = options;
@@ -201,10 +201,10 @@ interface FastParams {
 
 /** The request's GraphQL parameters when the body is plain JSON of the usual shape; undefined leaves it to Yoga. */
 function fastParams(body: Buffer): FastParams | undefined {
-  let text: string;
+  const text = decodeStrictUtf8(body);
+  if (text === undefined) return undefined;
   let parsed: unknown;
   try {
-    text = strictUtf8.decode(body);
     parsed = JSON.parse(text);
   } catch {
     return undefined;

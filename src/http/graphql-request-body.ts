@@ -7,13 +7,12 @@
  */
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
+import { decodeStrictUtf8 } from './strict-utf8.ts';
 
 export interface RequestBodyOptions {
   /** Largest body in bytes (MAX_BODY_BYTES, default 262144). */
   maxBytes: number;
 }
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function boundRequestBody(options: RequestBodyOptions): Plugin {
   return {
@@ -74,11 +73,7 @@ function isMultipart(request: Request): boolean {
 }
 
 function assertUtf8(bytes: Uint8Array): void {
-  try {
-    strictUtf8.decode(bytes);
-  } catch {
-    throw badRequest('Request body is not valid UTF-8');
-  }
+  if (decodeStrictUtf8(bytes) === undefined) throw badRequest('Request body is not valid UTF-8');
 }
 
 function badRequest(message: string): GraphQLError {

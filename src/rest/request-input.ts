@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { badRequest, badRestInput, RestError } from './rest-error.ts';
+import { decodeStrictUtf8 } from '../http/strict-utf8.ts';
 
 /** A parsed JSON request body: always an object (`{}` when the body is empty). */
 export type JsonObject = Record<string, unknown>;
@@ -37,14 +38,10 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   return parsed as JsonObject;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    throw badRequest('Request body is not valid UTF-8');
-  }
+  const text = decodeStrictUtf8(bytes);
+  if (text === undefined) throw badRequest('Request body is not valid UTF-8');
+  return text;
 }
 
 function tooLarge(maxBytes: number): RestError {
