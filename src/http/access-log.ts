@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { currentScope } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
+import { currentTraceId } from '../observability/tracing.ts';
 import { routeLabel } from './route-label.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
@@ -17,6 +18,8 @@ const MAX_LOGGED_PATH = 200;
 /** Watches the response; call once, inside the request's correlation scope. */
 export function recordAccess(req: IncomingMessage, res: ServerResponse, logger: Logger, metrics: Metrics): void {
   const scope = currentScope();
+  // Read now: the response's close event runs outside the request's span.
+  const traceId = currentTraceId();
   const startedAt = scope?.startedAt ?? performance.now();
   res.once('close', () => {
     try {
@@ -33,6 +36,7 @@ export function recordAccess(req: IncomingMessage, res: ServerResponse, logger: 
     metrics.httpRequest(route, req.method, res.statusCode, seconds);
     const fields = {
       correlationId: scope?.correlationId,
+      ...(traceId ? { traceId } : {}),
       method: req.method,
       path: path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path,
       route,

@@ -1,7 +1,8 @@
 /**
  * Structured logs: one pino JSON line per event (`level` as a word, ISO `time`,
  * `message`, then the fields). Each line written inside a request scope carries its
- * `correlationId`; an error line always has one (minted outside any scope). Fields and
+ * `correlationId`; an error line always has one (minted outside any scope). With tracing on,
+ * a line written inside a span also carries its `traceId`, to find the trace from the log. Fields and
  * message go through redaction first, so tokens, cookies and Authorization headers never
  * reach the output.
  */
@@ -9,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { pino, stdTimeFunctions, type DestinationStream } from 'pino';
 import type { LogLevel } from '../config.ts';
 import { currentScope } from './correlation.ts';
+import { currentTraceId } from './tracing.ts';
 import { redactFields } from './redact.ts';
 
 export interface Logger {
@@ -39,9 +41,10 @@ export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logg
   const write = (at: Level) => (message: string, fields?: Record<string, unknown>) => {
     if (!base.isLevelEnabled(at)) return;
     const correlationId = currentScope()?.correlationId ?? (at === 'error' ? randomUUID() : undefined);
+    const traceId = currentTraceId();
     // The message goes first among the fields (not as pino's trailing msg): lines read
     // `{"level","time","message",…fields}`, as before pino, for anyone matching on them.
-    base[at](redactFields({ message, ...(correlationId ? { correlationId } : {}), ...fields }));
+    base[at](redactFields({ message, ...(correlationId ? { correlationId } : {}), ...(traceId ? { traceId } : {}), ...fields }));
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

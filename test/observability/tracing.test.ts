@@ -80,6 +80,7 @@ describe.each(testedProviders())('OpenTelemetry tracing (%s)', (provider) => {
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
     traced = await startProbedServer(provider, {
+      LOG_LEVEL: 'info',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '50',
@@ -115,6 +116,20 @@ describe.each(testedProviders())('OpenTelemetry tracing (%s)', (provider) => {
     expect(receiver.spans.some((span) => span.traceId === http.traceId && /db_query/.test(span.name))).toBe(true);
     // Message text never reaches a span.
     expect(JSON.stringify(receiver.spans)).not.toContain('traced hello');
+  });
+
+  it("puts the request's trace id on its log lines", async () => {
+    const requestId = `trace-log-${Math.random().toString(36).slice(2, 10)}`;
+    const response = await fetch(traced.server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ query: 'query TraceLog { __typename }' }),
+    });
+    expect(response.status).toBe(200);
+    const line = JSON.parse(await traced.server.waitForLog(new RegExp(`"correlationId":"${requestId}"`))) as Record<string, unknown>;
+    const operation = await receiver.waitFor((spans) => spans.find((span) => span.name === 'query.TraceLog'));
+    expect(line).toMatchObject({ message: 'http request', path: '/graphql', status: 200 });
+    expect(line.traceId).toBe(operation.traceId);
   });
 
   it('leaves health probes untraced, database ping included', async () => {
