@@ -40,7 +40,7 @@ import { createRedisReplyStateStore } from './realtime/reply-state-redis.ts';
 import { createServices, type Services } from './services/index.ts';
 import { attachGraphQLWs, type GraphQLWsServer } from './ws/server.ts';
 import { perUserSlots } from './limits/connection-slots.ts';
-import { attachSocketIo, type SocketIoGateway } from './socketio/server.ts';
+import { createSocketIo, type SocketIoGateway } from './socketio/server.ts';
 import { SharedPayloads } from './ws/shared-payloads.ts';
 
 /** Work to do when shutdown begins, beside draining HTTP (for example closing WebSockets with 1001). */
@@ -185,6 +185,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           config.operationLimits.maxHeaderBytes,
         );
 
+  // One CONNECTIONS_PER_USER counter for both real-time transports.
+  const claimSlot = perUserSlots(config.realtime.connectionsPerUser);
+  const socketIo = createSocketIo({
+    services,
+    maskError,
+    verifyToken,
+    cookieName: config.jwt.cookieName,
+    claimSlot,
+    logger,
+    limits: config.limits,
+    realtime: config.realtime,
+    maxPacketBytes: config.operationLimits.maxBodyBytes,
+  });
   const handle = createRequestHandler({
     health,
     metricsEndpoint,
@@ -192,6 +205,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     demo: config.production ? undefined : createDemoPage({ mintToken: devTokenMinter(config, signing) }),
     metrics,
     rest,
+    socketIo,
     graphql: createGraphQLHttpHandler({
       yoga,
       createContext,
@@ -212,22 +226,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     traceHttpRequests(handle),
   );
   server.on('clientError', createClientErrorHandler(logger));
-  // One CONNECTIONS_PER_USER counter for both real-time transports.
-  const claimSlot = perUserSlots(config.realtime.connectionsPerUser);
-  const socketIo = attachSocketIo(server, {
-    services,
-    maskError,
-    verifyToken,
-    cookieName: config.jwt.cookieName,
-    claimSlot,
-    logger,
-    limits: config.limits,
-    realtime: config.realtime,
-    maxPacketBytes: config.operationLimits.maxBodyBytes,
-  });
   const ws = attachGraphQLWs(server, '/graphql', config.realtime, {
     claimSlot,
-    leavesUpgrade: (request) => socketIo.handlesUpgrade(request),
+    otherUpgrades: (request, raw, head) => socketIo.takeUpgrade(request, raw, head),
     yoga,
     maskError,
     shared: new SharedPayloads(),

@@ -35,6 +35,8 @@ export interface RequestHandlerOptions {
   rest: NodeHandler;
   /** GraphQL over HTTP (Yoga) for every other path. */
   graphql: NodeHandler;
+  /** Socket.IO's engine: long-polling requests under its path (see src/socketio/server.ts). Default: none. */
+  socketIo?: { serves(pathname: string): boolean; handleRequest: NodeHandler };
   requests: RequestTracker;
   /** True once shutdown has begun: each response then closes its keep-alive connection. */
   stopping: () => boolean;
@@ -58,7 +60,8 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     if (await options.metricsEndpoint?.(req, res)) return;
     if (options.landing?.(req, res)) return;
     if (await options.demo?.(req, res)) return;
-    if (isRestPath(req.url)) await options.rest(req, res);
+    if (options.socketIo?.serves(target.url.pathname)) options.socketIo.handleRequest(req, res);
+    else if (isRestPath(req.url)) await options.rest(req, res);
     else if (servedByYoga(target.url.pathname)) await options.graphql(req, res);
     else
       sendHttpError(res, 'NOT_FOUND', `Nothing is served at ${truncatePath(target.url.pathname)}; GET / lists the endpoints`, {

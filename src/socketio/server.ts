@@ -1,12 +1,17 @@
 /**
  * The legacy Socket.IO event API, served by the `socket.io` server package at `/socket.io/`
- * on the app's HTTP server, in the namespace WEBSOCKET_NAMESPACE (default `/chat`). Only that
+ * on the app's HTTP server, in the namespace WEBSOCKET_NAMESPACE (default `/chat`). Its
+ * engine is not attached to the server: the request handler hands it the long-polling
+ * requests (inside containment, with an access log line and metrics, like every request) and
+ * the WebSocket upgrade listener hands it the upgrades under its path. Only that
  * namespace accepts connections; the handshake authenticates them (handshake-auth.ts) and each
  * connection is a ChatSocket mapping the old events onto the services. Nothing here keeps a
  * rule or a pub/sub path of its own: live events come from the session streams, across
  * instances through the same Redis fan-out as GraphQL.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Server as EngineServer } from 'engine.io';
 import { Server as SocketIoServer } from 'socket.io';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { LimitsConfig, RealtimeConfig } from '../config.ts';
@@ -38,30 +43,35 @@ export interface SocketIoDeps {
 export interface SocketIoGateway {
   /** Connections on the namespace right now. */
   readonly connectionCount: number;
-  /** Whether an upgrade request is the engine's (graphql-ws leaves those alone). */
-  handlesUpgrade(request: IncomingMessage): boolean;
+  /** Whether a request path is the engine's (`/socket.io/…`). */
+  serves(pathname: string): boolean;
+  /** Answers a long-polling request (its path is the engine's). */
+  handleRequest(request: IncomingMessage, response: ServerResponse): void;
+  /** Takes an upgrade when it is the engine's; false leaves it to graphql-ws. */
+  takeUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Refuses new connections and closes every open one (clients reconnect, to another instance). */
   close(): Promise<void>;
 }
 
-export function attachSocketIo(server: Server, deps: SocketIoDeps): SocketIoGateway {
+export function createSocketIo(deps: SocketIoDeps): SocketIoGateway {
   const { logger, realtime } = deps;
   let stopping = false;
   const allowedOrigins = realtime.allowedOrigins;
-  const io = new SocketIoServer(server, {
-    path: SOCKET_IO_PATH,
-    serveClient: false,
-    // graphql-ws answers every other upgrade on this server (404 for unknown paths).
-    destroyUpgrade: false,
+  const engine = new EngineServer({
     maxHttpBufferSize: deps.maxPacketBytes,
-    // Like WS_CONNECTION_INIT_TIMEOUT_MS: a connection that never joins a namespace is closed.
-    connectTimeout: realtime.connectionInitTimeoutMs,
     cors: { origin: allowedOrigins === '*' ? true : allowedOrigins, credentials: true },
     allowRequest: (request, callback) => {
       if (stopping) return callback('Server shutting down', false);
       callback(null, originAllowed(allowedOrigins, request.headers.origin));
     },
   });
+  const io = new SocketIoServer({
+    path: SOCKET_IO_PATH,
+    serveClient: false,
+    // Like WS_CONNECTION_INIT_TIMEOUT_MS: a connection that never joins a namespace is closed.
+    connectTimeout: realtime.connectionInitTimeoutMs,
+  });
+  io.bind(engine);
 
   const namespace = io.of(realtime.socketIoNamespace);
   if (realtime.socketIoNamespace !== '/') {
@@ -90,11 +100,17 @@ export function attachSocketIo(server: Server, deps: SocketIoDeps): SocketIoGate
     get connectionCount() {
       return namespace.sockets.size;
     },
-    handlesUpgrade: (request) => (request.url ?? '').startsWith(SOCKET_IO_PATH),
+    serves: (pathname) => pathname.startsWith(SOCKET_IO_PATH),
+    handleRequest: (request, response) => engine.handleRequest(request, response),
+    takeUpgrade(request, socket, head) {
+      if (!(request.url ?? '').startsWith(SOCKET_IO_PATH)) return false;
+      engine.handleUpgrade(request, socket, head);
+      return true;
+    },
     async close() {
       stopping = true;
       // Closing the engine's connections (not disconnecting the sockets) tells clients to reconnect.
-      io.engine.close();
+      engine.close();
     },
   };
 }

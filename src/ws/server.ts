@@ -33,8 +33,8 @@ export type GraphQLWsDeps = Omit<
 > & {
   /** The CONNECTIONS_PER_USER counter, to share it with another transport (default: one of its own). */
   claimSlot?: ClaimConnectionSlot;
-  /** Upgrades another server on this port answers (Socket.IO's path): left untouched here (default: none). */
-  leavesUpgrade?: (request: IncomingMessage) => boolean;
+  /** Hands an upgrade to another server on this port (Socket.IO's path); true when it took it (default: none). */
+  otherUpgrades?: (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 };
 
 export function attachGraphQLWs(server: Server, path: string, config: RealtimeConfig, deps: GraphQLWsDeps): GraphQLWsServer {
@@ -79,7 +79,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
   server.on('upgrade', (request: IncomingMessage, raw: Duplex, head: Buffer) => {
     raw.on('error', (error: Error) => logger.debug('WebSocket upgrade socket error', { error: error.message }));
     try {
-      if (deps.leavesUpgrade?.(request)) return;
+      if (deps.otherUpgrades?.(request, raw, head)) return;
       const refusal = refuseUpgrade(request, path, config.allowedOrigins);
       if (refusal) return rejectUpgrade(raw, refusal);
       wss.handleUpgrade(request, raw, head, (ws) => accept(ws, request));

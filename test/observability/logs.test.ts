@@ -14,6 +14,7 @@ import { openRawSocket } from '../support/raw-ws.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitForPresence } from '../support/subscription-live.ts';
 import { connectWs, subscribe } from '../support/ws-client.ts';
+import { connectLegacy } from '../socketio/legacy-client.ts';
 
 const RECEIVED = 'subscription Watch($sessionId: ID!) { messageReceived(sessionId: $sessionId) { seq content } }';
 
@@ -64,6 +65,20 @@ describe('logs', () => {
     // Without a token: the line is written, with no user.
     await fetch(`${server.url}/graphql?query=%7B__typename%7D`, { headers: { 'x-request-id': 'req-anon-00001' } });
     expect(await logs.waitForLine(isHttp('req-anon-00001'))).toMatchObject({ method: 'GET', path: '/graphql', status: 200, userId: null });
+  });
+
+  it('writes access lines for Socket.IO long-polling requests, under one route', async () => {
+    const client = await connectLegacy(server.url, await server.token(uniqueUser('poller')), {
+      transports: ['polling'],
+      extraHeaders: { 'x-request-id': 'req-polling-001' },
+    });
+    try {
+      const line = await logs.waitForLine(isHttp('req-polling-001'));
+      expect(line).toMatchObject({ route: '/socket.io/', path: '/socket.io/', status: 200 });
+      expect(['GET', 'POST']).toContain(line.method);
+    } finally {
+      client.close();
+    }
   });
 
   it('never writes a bearer token, a cookie or connectionParams credentials into any line', async () => {
