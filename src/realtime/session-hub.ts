@@ -2,7 +2,9 @@
  * Per-instance fan-out: one pubsub subscription per session channel (however many
  * local clients watch it), each event decoded once and handed, as the same object,
  * to every local listener. New messages are delivered in seq order: a jump in seq
- * (a publish lost on the way, Redis restarting) is filled from the database first.
+ * (a publish lost on the way, Redis restarting) is filled from the database first. An edit
+ * published after the message's deletion (an edit committed first whose publish lost the race,
+ * possibly on another instance) is dropped: a deleted message never comes back to life.
  */
 import type { ConversationMessage } from '../db/prisma-client.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -38,7 +40,12 @@ interface Channel {
   lastSeq: number;
   /** Serializes event handling so gap fills keep the order; starts once `ready`. */
   chain: Promise<void>;
+  /** Ids of the latest messages deleted (at most RECENT_DELETIONS, oldest first); made on the first deletion. */
+  deleted?: Set<string>;
 }
+
+/** Deleted message ids a channel remembers, to drop edits that arrive after their deletion. */
+const RECENT_DELETIONS = 256;
 
 const GAP_FILL_BATCH = 200;
 /** Longest a new channel waits for its pubsub subscription before serving anyway. */
@@ -155,6 +162,8 @@ export class SessionHub {
   }
 
   private async deliver(sessionId: string, channel: Channel, event: SessionEvent): Promise<void> {
+    if (event.type === 'MESSAGE_DELETED') rememberDeletion(channel, event.messageId);
+    else if (event.type === 'MESSAGE_UPDATED' && channel.deleted?.has(event.message.id)) return;
     if (event.type === 'MESSAGE_CREATED') {
       const { seq } = event.message;
       if (seq <= channel.lastSeq) return this.dispatch(channel, event); // already known; listeners dedupe by seq
@@ -198,6 +207,17 @@ export class SessionHub {
           if (latest > channel.lastSeq) await this.fillGap(sessionId, channel, latest);
         })
         .catch((error: unknown) => this.logger.error('resync failed', { sessionId, error: String(error) }));
+    }
+  }
+}
+
+function rememberDeletion(channel: Channel, messageId: string): void {
+  channel.deleted ??= new Set();
+  channel.deleted.add(messageId);
+  if (channel.deleted.size > RECENT_DELETIONS) {
+    for (const oldest of channel.deleted) {
+      channel.deleted.delete(oldest);
+      break;
     }
   }
 }
