@@ -5,10 +5,12 @@
  * clients at steady state; against the same read through better-sqlite3
  * (`SELECT … ORDER BY seq DESC LIMIT 50`).
  */
+import { join } from 'node:path';
 import { graphqlOk } from '../lib/chat-load.ts';
 import { graphqlRequest, startChatServer, UNLIMITED } from '../lib/chat-server.ts';
 import { runClosedLoop } from '../lib/closed-loop.ts';
 import { jsonPost } from '../lib/http-client.ts';
+import { summarizeProfile } from '../lib/profile-summary.ts';
 import { atLeast, plainRow, ratioRow, ScenarioFailure, type Scenario } from '../lib/scenario.ts';
 import { mintTokens } from '../lib/tokens.ts';
 
@@ -47,6 +49,8 @@ export const s3History: Scenario = {
       const requests = tokens.map((token) =>
         jsonPost(host, '/graphql', JSON.stringify({ query: PAGE, variables: { id: SESSION } }), { Authorization: `Bearer ${token}` }),
       );
+      // `--profile`: once (first repeat), after the measured window, so it never slows it.
+      const profileFile = ctx.profileDir && ctx.repeat === 1 ? join(ctx.profileDir, 'S3-history.cpuprofile') : null;
       const result = await runClosedLoop({
         url: server.url,
         serverPid: server.pid,
@@ -55,8 +59,23 @@ export const s3History: Scenario = {
         durationMs,
         nextRequest: (i) => requests[i]!,
         isSuccess: graphqlOk,
+        afterWindow: profileFile
+          ? {
+              durationMs: ctx.params.profileMs,
+              start: async () => {
+                await server.process.ask({ type: 'profile-start' }, 'profile-started');
+              },
+              stop: async () => {
+                await server.process.ask({ type: 'profile-stop', file: profileFile }, 'profile-written', 60_000);
+              },
+            }
+          : undefined,
       });
       if (result.errors > 0) throw new ScenarioFailure(`${result.errors} page reads failed, first: ${result.firstError}`);
+      if (profileFile) {
+        const title = `S3 history, newest 50 of ${total.toLocaleString('en-US')}, steady state (${ctx.params.profileMs / 1000} s after the window)`;
+        ctx.addProfile(summarizeProfile(profileFile, title, result.servedAfter));
+      }
       return {
         'S3.rps': result.rps,
         'S3.p50': result.p50,

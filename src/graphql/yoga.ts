@@ -11,6 +11,7 @@ import { boundRequestBody } from '../http/graphql-request-body.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 import type { Logger } from '../observability/logger.ts';
 import { tracingPlugins } from '../observability/tracing.ts';
+import { compiledQueries } from './compiled-queries.ts';
 import type { ContextFactory } from './context-factory.ts';
 import { graphiqlOptions } from './graphiql-options.ts';
 import type { MaskError } from './mask-error.ts';
@@ -79,6 +80,8 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
       ...(options.exposure.csrfPrevention ? [useCSRFPrevention({ requestHeaders: CSRF_HEADERS })] : []),
       ...createOperationLimitPlugins(options),
       ...(options.plugins ?? []),
+      // Last: it replaces the execute function the other plugins' hooks wrap.
+      compiledQueries(),
     ],
   });
 }

@@ -6,6 +6,7 @@ import { queryListenerFor, rawDriverFor, type ConversationMessage, type Prisma, 
 import { createReadPage, type PageRead, type ReadPage } from './history-page-read.ts';
 import { createMessageRepository, type MessagePageQuery } from './message.repository.ts';
 import { createSessionRepository } from './session.repository.ts';
+import { selectsEveryScalarOnly } from './scalar-selection.ts';
 
 export interface HistoryRepository {
   /** Highest seq handed out in the session (0 when none). */
@@ -31,7 +32,7 @@ export function createHistoryRepository(prisma: PrismaClient): HistoryRepository
    */
   const read = (sessionId: string, query: Pick<MessagePageQuery, 'select' | 'include'>, page: PageRead) => {
     if (page.limit <= 0) return Promise.resolve([]);
-    if (scalarsOnly(query)) {
+    if (selectsEveryScalarOnly(query)) {
       rawRead ??= rawDriverFor(prisma).then((driver) => createReadPage(driver, queryListenerFor(prisma)));
       return rawRead.then((readPage) => readPage(sessionId, page));
     }
@@ -77,14 +78,6 @@ export function createHistoryRepository(prisma: PrismaClient): HistoryRepository
       return backward ? rows.slice(0, rows.length - skip) : rows.slice(skip);
     },
   };
-}
-
-/** No select (every scalar) and no relation included: the rows the raw statement reads. */
-function scalarsOnly({ select, include }: Pick<MessagePageQuery, 'select' | 'include'>): boolean {
-  if (select) return false;
-  if (!include) return true;
-  for (const key in include) if (include[key as keyof typeof include]) return false;
-  return true;
 }
 
 /** The selection with `seq` in it (the cursor check reads it); an include already has every scalar. */

@@ -1,8 +1,8 @@
 /**
- * Rows of ConversationMessage read by the repositories' own prepared statements (the send's
- * insert, the history pages), converted to exactly what Prisma returns for them: each
- * column by its declared type (Date, parsed JSON, number, boolean), keys in the model's
- * order, so a raw row and Prisma's compare equal key by key.
+ * Rows read by the repositories' own prepared statements (the send's insert, the history
+ * pages, the session read), converted to exactly what Prisma returns for them: each column
+ * by its declared type (Date, parsed JSON, number, boolean), keys in the model's order, so
+ * a raw row and Prisma's compare equal key by key.
  */
 import type pg from 'pg';
 import { Prisma, type ConversationMessage } from '../db/prisma-client.ts';
@@ -10,17 +10,18 @@ import type { SqliteStatement } from '../db/raw-driver.ts';
 
 /** The message's fields in the order Prisma returns them (the model's), whatever order migrations gave the columns. */
 const MODEL_ORDER: readonly string[] = Object.values(Prisma.ConversationMessageScalarFieldEnum);
-const modelRank = (name: string) => {
-  const rank = MODEL_ORDER.indexOf(name);
-  return rank === -1 ? MODEL_ORDER.length : rank;
-};
 
-/** A row with its keys in model order (columns the model does not know come last). */
-export function inModelOrder(row: Record<string, unknown>): ConversationMessage {
+/** A row with its keys in the order of `fields` (a model's scalar fields; columns the model does not know come last). */
+export function inFieldOrder(row: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   const ordered: Record<string, unknown> = {};
-  for (const name of MODEL_ORDER) if (name in row) ordered[name] = row[name];
+  for (const name of fields) if (name in row) ordered[name] = row[name];
   for (const name of Object.keys(row)) if (!(name in ordered)) ordered[name] = row[name];
-  return ordered as unknown as ConversationMessage;
+  return ordered;
+}
+
+/** A message row with its keys in model order. */
+export function inModelOrder(row: Record<string, unknown>): ConversationMessage {
+  return inFieldOrder(row, MODEL_ORDER) as unknown as ConversationMessage;
 }
 
 /** PostgreSQL refuses a prepared statement whose `RETURNING *` row gained or lost a column since it was prepared. */
@@ -53,19 +54,29 @@ export function postgresTypes(defaults: typeof pg.types): pg.CustomTypesConfig {
   } as pg.CustomTypesConfig;
 }
 
-/** Converts a raw row of `statement` by each column's declared SQLite type, as Prisma reads it. */
-export function sqliteRowReader(statement: SqliteStatement): ((values: unknown[]) => ConversationMessage) & { width: number } {
+/**
+ * Converts a raw row of `statement` by each column's declared SQLite type, as Prisma reads
+ * it, keys in the order of `fields` (default: the message model's).
+ */
+export function sqliteRowReader<Row = ConversationMessage>(
+  statement: SqliteStatement,
+  fields: readonly string[] = MODEL_ORDER,
+): ((values: unknown[]) => Row) & { width: number } {
+  const rank = (name: string) => {
+    const at = fields.indexOf(name);
+    return at === -1 ? fields.length : at;
+  };
   const columns = statement
     .columns()
     .map((column, index) => ({ name: column.name, index, read: sqliteReader(column.type) }))
-    .sort((a, b) => modelRank(a.name) - modelRank(b.name));
+    .sort((a, b) => rank(a.name) - rank(b.name));
   const read = (values: unknown[]) => {
     const message: Record<string, unknown> = {};
     for (const column of columns) {
       const value = values[column.index];
       message[column.name] = value === null || value === undefined ? null : column.read(value);
     }
-    return message as unknown as ConversationMessage;
+    return message as Row;
   };
   return Object.assign(read, { width: columns.length });
 }

@@ -1,5 +1,7 @@
 /** Every Prisma call for sessions and their participants. */
-import type { ChatSession, Prisma, PrismaClient } from '../db/prisma-client.ts';
+import { queryListenerFor, rawDriverFor, type ChatSession, type Prisma, type PrismaClient } from '../db/prisma-client.ts';
+import { createReadParticipantSession, type ReadParticipantSession } from './session-participant-read.ts';
+import { selectsEveryScalarOnly } from './scalar-selection.ts';
 
 /** The part of a Prisma query that Pothos plans from the client's selection. */
 export type SessionQuery = Pick<Prisma.ChatSessionFindManyArgs, 'include' | 'select' | 'take' | 'skip' | 'cursor'>;
@@ -15,6 +17,20 @@ export interface NewSession {
 export type SessionRepository = ReturnType<typeof createSessionRepository>;
 
 export function createSessionRepository(prisma: PrismaClient) {
+  let rawRead: Promise<ReadParticipantSession> | undefined;
+
+  /** The session when `userId` participates in it, otherwise null. */
+  async function findForParticipant(
+    id: string,
+    userId: string,
+    query: Pick<SessionQuery, 'include' | 'select'> = {},
+  ): Promise<ChatSession | null> {
+    return (await prisma.chatSession.findFirst({
+      ...query,
+      where: { id, participants: { some: { userId } } },
+    })) as ChatSession | null;
+  }
+
   return {
     async create(session: NewSession): Promise<ChatSession> {
       return prisma.chatSession.create({
@@ -35,16 +51,22 @@ export function createSessionRepository(prisma: PrismaClient) {
       return (await prisma.chatSession.findUnique({ ...query, where: { id } })) as ChatSession | null;
     },
 
-    /** The session when `userId` participates in it, otherwise null. */
-    async findForParticipant(
+    findForParticipant,
+
+    /**
+     * findForParticipant for the `session` field's hot read: through one prepared statement
+     * when the selection is every scalar and no relation, through Prisma otherwise (so a
+     * selected relation is still loaded with the session). Not used on the send path, whose
+     * lookup stays Prisma's (its trace shows that database span).
+     */
+    async readForParticipant(
       id: string,
       userId: string,
       query: Pick<SessionQuery, 'include' | 'select'> = {},
     ): Promise<ChatSession | null> {
-      return (await prisma.chatSession.findFirst({
-        ...query,
-        where: { id, participants: { some: { userId } } },
-      })) as ChatSession | null;
+      if (!selectsEveryScalarOnly(query)) return findForParticipant(id, userId, query);
+      rawRead ??= rawDriverFor(prisma).then((driver) => createReadParticipantSession(driver, queryListenerFor(prisma)));
+      return (await rawRead)(id, userId);
     },
 
     /** Highest seq handed out in the session (0 when none or when the session is gone). */

@@ -27,7 +27,9 @@ export const Message = builder.prismaObject('ConversationMessage', {
       description: 'The text; for a STREAMING reply, everything appended so far.',
       // No `select`: the type loads whole rows, so status and content are always there (a `select` would make
       // Pothos re-read rows it did not load itself, such as events and mutation results).
-      resolve: (message, _args, ctx) => ctx.services.replyWatch.currentText(message),
+      // Settled rows answer synchronously: a promise per message would make the executor
+      // complete every row of a page asynchronously.
+      resolve: (message, _args, ctx) => (message.status === 'STREAMING' ? ctx.services.replyWatch.currentText(message) : message.content),
     }),
     status: t.expose('status', { type: MessageStatus }),
     finishReason: t.exposeString('finishReason', {

@@ -8,7 +8,7 @@ builder.queryField('session', (t) =>
     type: 'ChatSession',
     description: 'One of my sessions. Sessions I am not in answer NOT_FOUND, exactly like missing ones.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => ctx.services.sessions.requireSession(principalOf(ctx), String(args.id), query),
+    resolve: (query, _root, args, ctx) => ctx.services.sessions.readSession(principalOf(ctx), String(args.id), query),
   }),
 );
 

@@ -56,10 +56,19 @@ export function createSessionService({ sessions, presence }: SessionServiceDeps)
     sessionId: string,
     query?: Pick<SessionQuery, 'include' | 'select'>,
   ): Promise<ChatSession> {
+    return authorized(principal, sessionId, query, sessions.findForParticipant);
+  }
+
+  async function authorized(
+    principal: Principal,
+    sessionId: string,
+    query: Pick<SessionQuery, 'include' | 'select'> | undefined,
+    findForParticipant: SessionRepository['findForParticipant'],
+  ): Promise<ChatSession> {
     assertUsableId('Session', sessionId);
     const session = principal.isService
       ? await sessions.findById(sessionId, query)
-      : await sessions.findForParticipant(sessionId, principal.userId, query);
+      : await findForParticipant(sessionId, principal.userId, query);
     if (!session) throw notFound('Session', sessionId);
     rememberParticipation(principal, sessionId);
     return session;
@@ -77,6 +86,10 @@ export function createSessionService({ sessions, presence }: SessionServiceDeps)
   return {
     requireSession,
     requireOwnedSession,
+
+    /** requireSession for the `session` field, the first read of every history page: the repository's hot read. */
+    readSession: (principal: Principal, sessionId: string, query?: Pick<SessionQuery, 'include' | 'select'>) =>
+      authorized(principal, sessionId, query, sessions.readForParticipant),
 
     async create(principal: Principal, input: CreateSessionInput): Promise<ChatSession> {
       const title = input.title?.trim() || null;
