@@ -8,13 +8,20 @@
  *  - results without errors: a compiled run that reports any error is discarded and the
  *    query runs again through the executor, so every error (its message, path, masking,
  *    nulls) is the executor's. A query reads only, so running it twice changes nothing.
- * A document is compiled the second time it is executed, so one-off documents cost nothing.
+ * A document is compiled the second time it is executed, so one-off documents cost nothing;
+ * graphql-jit itself (~4 MB with its dependencies) is loaded on the first compilation.
  */
+import { createRequire } from 'node:module';
 import { getOperationAST, Kind, visit, BREAK, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 
 type Compiled = CompiledQuery['query'];
+
+// CommonJS, so it can be loaded synchronously where the first compilation happens.
+const require = createRequire(import.meta.url);
+let jit: typeof import('graphql-jit') | undefined;
+const loadJit = () => (jit ??= require('graphql-jit') as typeof import('graphql-jit'));
 /** Seen once (not compiled yet), compiled, or not one to compile. */
 type Entry = 'seen' | 'refused' | Compiled;
 
@@ -70,6 +77,7 @@ function compile(schema: GraphQLSchema, document: DocumentNode, operationName: s
   const operation = getOperationAST(document, operationName);
   if (operation?.operation !== 'query' || hasDirectives(document)) return undefined;
   try {
+    const { compileQuery, isCompiledQuery } = loadJit();
     const compiled = compileQuery(schema, document, operationName);
     return isCompiledQuery(compiled) ? compiled.query.bind(compiled) : undefined;
   } catch {
