@@ -119,6 +119,11 @@ export interface FanoutPlan {
   serverPids: number[];
   /** Longest wait for stragglers after the last send (default 10 s). */
   drainTimeoutMs?: number;
+  /**
+   * A further paced period after the measured window, bracketed by `start`/`stop` (e.g. a CPU
+   * profile, so profiling never slows the measured window); its deliveries are `deliveredAfter`.
+   */
+  afterWindow?: { durationMs: number; start(): Promise<void>; stop(): Promise<void> };
 }
 
 export interface FanoutResult {
@@ -137,6 +142,8 @@ export interface FanoutResult {
   cpuPerDeliveryUs: number;
   /** Server CPU use during the window, share of one core. */
   serverCpuShare: number;
+  /** Deliveries during `afterWindow` (0 without one). */
+  deliveredAfter: number;
 }
 
 /**
@@ -206,18 +213,30 @@ export async function runFanout(receiver: FanoutReceiver, plan: FanoutPlan): Pro
   const cpuAfter = plan.serverPids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
   const windowEnd = Math.max(receiver.lastDeliveryAt, windowStart + 1);
   const { p50, p99 } = receiver.latencies.summary();
+  const delivered = receiver.delivered;
+  let deliveredAfter = 0;
+  if (plan.afterWindow) {
+    startCounting();
+    await plan.afterWindow.start();
+    await paced(plan.afterWindow.durationMs);
+    const afterExpected = expectedSince(receiver.measureFrom);
+    await drain(receiver, () => receiver.delivered >= afterExpected, plan.drainTimeoutMs ?? 10_000);
+    await plan.afterWindow.stop();
+    deliveredAfter = receiver.delivered;
+  }
   return {
     sent,
     sendErrors,
     expected,
-    delivered: receiver.delivered,
-    lost: Math.max(0, expected - receiver.delivered) + (receiver.unexpectedCloses - closesBefore),
+    delivered,
+    lost: Math.max(0, expected - delivered) + (receiver.unexpectedCloses - closesBefore),
     duplicates: receiver.duplicates - duplicatesBefore,
-    deliveriesPerSecond: receiver.delivered / ((windowEnd - windowStart) / 1000),
+    deliveriesPerSecond: delivered / ((windowEnd - windowStart) / 1000),
     p50,
     p99,
-    cpuPerDeliveryUs: receiver.delivered > 0 ? (cpuAfter - cpuBefore) / receiver.delivered : NaN,
+    cpuPerDeliveryUs: delivered > 0 ? (cpuAfter - cpuBefore) / delivered : NaN,
     serverCpuShare: (cpuAfter - cpuBefore) / ((windowEnd - windowStart) * 1000),
+    deliveredAfter,
   };
 }
 

@@ -32,7 +32,7 @@ export interface Params {
   idle: { from: number; to: number; steps: number };
   /** S6 and the Redis round-trip baseline. */
   redis: { subscribersB: number; subscribersA: number; rate: number; warmupMs: number; durationMs: number; roundTrips: number };
-  /** `--profile`: length of the CPU profile taken after S1's measured window. */
+  /** `--profile`: length of the CPU profile taken after S1's and S2's measured windows. */
   profileMs: number;
 }
 

@@ -4,10 +4,12 @@
  * fixed rate. Compared with the raw ws broadcast at the same N and rate. A refused send,
  * a lost or duplicated delivery fails the scenario.
  */
+import { join } from 'node:path';
 import { chatSender, closeAll, subscribeAll } from '../lib/chat-load.ts';
 import { startChatServer, UNLIMITED } from '../lib/chat-server.ts';
 import { assertNothingLost, FanoutReceiver, runFanout } from '../lib/fanout.ts';
 import { atMost, plainRow, ratioRow, type BenchContext, type Metrics, type ReportRow, type Scenario } from '../lib/scenario.ts';
+import { summarizeProfile } from '../lib/profile-summary.ts';
 import { mintToken, mintTokens } from '../lib/tokens.ts';
 
 const SESSION = 'fanout-session';
@@ -26,6 +28,8 @@ async function fanoutAt(ctx: BenchContext, subscribers: number, rate: number): P
   try {
     const tokens = await mintTokens(users);
     sockets = (await subscribeAll(server.wsUrl, tokens, [SESSION], receiver)).sockets;
+    // `--profile`: once (first repeat), after the measured window, so it never slows it.
+    const profileFile = ctx.profileDir && ctx.repeat === 1 ? join(ctx.profileDir, `S2-${subscribers}.cpuprofile`) : null;
     const result = await runFanout(receiver, {
       channels: 1,
       send: sender.send,
@@ -33,8 +37,23 @@ async function fanoutAt(ctx: BenchContext, subscribers: number, rate: number): P
       warmupMs: ctx.params.fanout.warmupMs,
       durationMs: ctx.params.fanout.durationMs,
       serverPids: [server.pid],
+      afterWindow: profileFile
+        ? {
+            durationMs: ctx.params.profileMs,
+            start: async () => {
+              await server.process.ask({ type: 'profile-start' }, 'profile-started');
+            },
+            stop: async () => {
+              await server.process.ask({ type: 'profile-stop', file: profileFile }, 'profile-written', 60_000);
+            },
+          }
+        : undefined,
     });
     assertNothingLost(`${subscribers} subscribers`, result, receiver, sender.firstError);
+    if (profileFile) {
+      const title = `S2 fan-out, ${subscribers} subscribers × ${rate}/s, steady state (${ctx.params.profileMs / 1000} s after the window)`;
+      ctx.addProfile(summarizeProfile(profileFile, title, result.deliveredAfter));
+    }
     const key = `S2.${subscribers}`;
     return {
       [`${key}.p50`]: result.p50,

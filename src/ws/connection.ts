@@ -41,7 +41,7 @@ export class GraphQLWsConnection implements OperationHost {
     private readonly onDispose: () => void = () => {},
   ) {
     this.telemetry = openConnectionTelemetry(deps, request);
-    this.writer = new SocketWriter(socket, deps.maxBufferedBytes);
+    this.writer = new SocketWriter(socket, request.socket, deps.maxBufferedBytes);
     this.auth = new ConnectionAuth(deps, request, () => this.contain(() => this.close(CloseCode.Forbidden, 'Forbidden: token expired')));
     this.operations = new OperationRunner(deps, this);
     this.initTimer = setTimeout(
@@ -72,8 +72,16 @@ export class GraphQLWsConnection implements OperationHost {
   }
 
   write(data: string | Buffer): void {
-    if (this.isClosed) return;
-    if (this.writer.send(data)) return;
+    if (this.isClosed || this.writer.send(data)) return;
+    this.closeSlowReader();
+  }
+
+  writeFrame(frame: Buffer): void {
+    if (this.isClosed || this.writer.sendFrame(frame)) return;
+    this.closeSlowReader();
+  }
+
+  private closeSlowReader(): void {
     this.telemetry.slowConsumer('send_buffer');
     this.close(ServerCloseCode.TryAgainLater, SLOW_READER_REASON);
   }

@@ -14,7 +14,7 @@ import type { DeliveryCount } from './delivery-count.ts';
 import type { ConnectionAuth } from './connection-auth.ts';
 import { runOperation, type OperationDeps, type OperationOutcome, type SubscribePayload } from './operation.ts';
 import { encodeMessage, type ServerMessage } from './protocol.ts';
-import { nextFrame, type SharedPayload } from './shared-payloads.ts';
+import { nextWireFrame, payloadBytes, type SharedPayload } from './shared-payloads.ts';
 
 export interface OperationRunnerDeps extends OperationDeps {
   createContext: ContextFactory;
@@ -30,8 +30,10 @@ type StreamOutcome = Extract<OperationOutcome, { kind: 'stream' }>;
 export interface OperationHost {
   readonly auth: ConnectionAuth;
   readonly closed: boolean;
-  /** Sends a frame (closing with 1013 when the client is too far behind). */
+  /** Sends a message (closing with 1013 when the client is too far behind). */
   write(data: string | Buffer): void;
+  /** As write, for a whole text frame built by wire-frame.ts. */
+  writeFrame(frame: Buffer): void;
   close(code: number, reason: string): void;
   /** Handles an error no operation should throw: 4500 and a log line. */
   fail(error: unknown): void;
@@ -144,7 +146,7 @@ export class OperationRunner {
     for (;;) {
       const step = await events.next();
       if (step.done || !this.active(operation)) break;
-      const bytes = await payloadFor(step.value);
+      const bytes = await payloadBytes(payloadFor(step.value));
       if (!this.writeEvent(operation, bytes)) return;
     }
     await events.return?.();
@@ -157,7 +159,7 @@ export class OperationRunner {
       this.host.close(CloseCode.Forbidden, 'Forbidden: token expired');
       return false;
     }
-    this.host.write(nextFrame(operation.id, payload));
+    this.host.writeFrame(nextWireFrame(operation.id, payload));
     this.deps.deliveries.count();
     return true;
   }

@@ -82,10 +82,12 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
     return { kind: 'result', result: { errors: (source.errors ?? []).map((e) => deps.maskError(e)) } };
   }
   const group = deps.shared.holdKey(sharingKeyOf({ ...payload, document, operation, principal: context.principal }));
+  // One function per subscription, not a closure per delivery.
+  const execute = (event: unknown) => executeEvent(deps, args, event);
   return {
     kind: 'stream',
     events: source[Symbol.asyncIterator](),
-    payloadFor: (event) => deps.shared.payloadFor(event as object, group.key, () => executeEvent(deps, args, event)),
+    payloadFor: (event) => deps.shared.payloadFor(event as object, group.key, execute),
     release: group.release,
   };
 }

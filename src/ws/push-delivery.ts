@@ -1,12 +1,13 @@
 /**
  * The fan-out path of one subscription: the session hub hands each event to `next`
- * synchronously, and when the event's shared payload is ready (it usually is) its frame is
- * written at once, so thousands of subscribers cost no promise per delivery. Payloads still
- * being computed are waited for in order; at most the queue's own limit of them. A class
+ * synchronously, and when the event's shared payload is ready its frame is written at once.
+ * A payload still being computed (a resolver to wait on) is waited for in order, at most the
+ * queue's own limit of them, by registering with it: it calls every waiting subscriber when
+ * it settles, so thousands of subscribers cost no promise per delivery either way. A class
  * rather than closures: an idle subscription holds one small object, not a handful of functions.
  */
 import { QueueOverflowError, type EventQueue, type QueueSink } from '../realtime/event-queue.ts';
-import type { SharedPayload } from './shared-payloads.ts';
+import type { PayloadWaiter, PendingPayload, SharedPayload } from './shared-payloads.ts';
 
 /** What a delivery does with a payload: writes its frame; false once the subscription no longer wants events. */
 export interface PushTarget {
@@ -14,7 +15,7 @@ export interface PushTarget {
   write(payload: Buffer): boolean;
 }
 
-export class PushDelivery implements QueueSink<unknown> {
+export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
   private readonly waiting: SharedPayload[] = [];
   private settled = false;
   private resolveEnd: (() => void) | null = null;
@@ -48,7 +49,16 @@ export class PushDelivery implements QueueSink<unknown> {
         return;
       }
       this.waiting.push(payload);
-      if (this.waiting.length === 1) void this.drain();
+      if (this.waiting.length === 1) this.drain();
+    } catch (error) {
+      this.error(error);
+    }
+  }
+
+  /** The pending payload at the head of the line settled. */
+  payloadSettled(): void {
+    try {
+      this.drain();
     } catch (error) {
       this.error(error);
     }
@@ -70,17 +80,19 @@ export class PushDelivery implements QueueSink<unknown> {
     this.resolveEnd?.();
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.waiting.length > 0) {
-        const next = this.waiting[0]!;
-        const bytes = await next;
-        if (this.waiting[0] !== next) return; // ended meanwhile
-        this.waiting.shift();
-        if (!this.target.write(bytes)) return;
+  /** Writes the ready payloads at the head of the line; waits on the first one still pending. */
+  private drain(): void {
+    while (this.waiting.length > 0 && !this.settled) {
+      const head = this.waiting[0]!;
+      const bytes = Buffer.isBuffer(head) ? head : head.bytes;
+      if (bytes === null) {
+        const pending = head as PendingPayload;
+        if (pending.failed) this.error(pending.failure);
+        else pending.wait(this);
+        return;
       }
-    } catch (error) {
-      this.error(error);
+      this.waiting.shift();
+      if (!this.target.write(bytes)) return;
     }
   }
 }

@@ -8,8 +8,60 @@
  * object, so the cache lives exactly as long as the event does.
  */
 
+import { encodeTextFrame } from './wire-frame.ts';
+
+/** Told once a pending payload has settled (bytes or failure). */
+export interface PayloadWaiter {
+  payloadSettled(): void;
+}
+
+/**
+ * A payload whose execution waits on a resolver. Its subscribers wait on this one object
+ * and are called, all in one go, when it settles: a fan-out to thousands costs one promise
+ * per event, not one per subscriber.
+ */
+export class PendingPayload {
+  bytes: Buffer | null = null;
+  failed = false;
+  failure: unknown = null;
+  /** The bytes as a promise, for a consumer that awaits (rejects with the failure). */
+  readonly promise: Promise<Buffer>;
+  private waiters: PayloadWaiter[] = [];
+
+  constructor(bytes: Promise<Buffer>) {
+    this.promise = bytes;
+    bytes.then(
+      (value) => {
+        this.bytes = value;
+        this.settle();
+      },
+      (error: unknown) => {
+        this.failed = true;
+        this.failure = error;
+        this.settle();
+      },
+    );
+  }
+
+  /** Calls `waiter.payloadSettled()` once settled (at once when it already is). */
+  wait(waiter: PayloadWaiter): void {
+    if (this.bytes || this.failed) waiter.payloadSettled();
+    else this.waiters.push(waiter);
+  }
+
+  private settle(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.payloadSettled();
+  }
+}
+
 /** A payload ready now, or (its execution waits on a resolver) later. */
-export type SharedPayload = Buffer | Promise<Buffer>;
+export type SharedPayload = Buffer | PendingPayload;
+
+/** The payload's bytes as a promise (for consumers that await each event). */
+export const payloadBytes = (payload: SharedPayload): Promise<Buffer> =>
+  Buffer.isBuffer(payload) ? Promise.resolve(payload) : payload.promise;
 
 export class SharedPayloads {
   private readonly cache = new WeakMap<object, Map<string, SharedPayload>>();
@@ -17,10 +69,10 @@ export class SharedPayloads {
   private readonly keys = new Map<string, { key: string; users: number }>();
 
   /**
-   * The serialized `payload` for this event and group, computing it at most once. Synchronous
-   * when `compute` is (a selection with no async resolver), so a fan-out waits on nothing.
+   * The serialized `payload` for this event and group, computing it (`compute(event)`) at most
+   * once. Synchronous when `compute` is (a selection with no async resolver).
    */
-  payloadFor(event: object, groupKey: string, compute: () => unknown): SharedPayload {
+  payloadFor<E extends object>(event: E, groupKey: string, compute: (event: E) => unknown): SharedPayload {
     let byGroup = this.cache.get(event);
     if (!byGroup) {
       byGroup = new Map();
@@ -28,11 +80,11 @@ export class SharedPayloads {
     }
     const known = byGroup.get(groupKey);
     if (known) return known;
-    const payload = serialize(compute);
+    const payload = serialize(compute, event);
     byGroup.set(groupKey, payload);
-    if (payload instanceof Promise) {
+    if (!Buffer.isBuffer(payload)) {
       // Later subscribers take the bytes directly once they exist.
-      payload.then(
+      payload.promise.then(
         (bytes) => byGroup.set(groupKey, bytes),
         () => {},
       );
@@ -62,14 +114,14 @@ export class SharedPayloads {
   }
 }
 
-function serialize(compute: () => unknown): SharedPayload {
+function serialize<E>(compute: (event: E) => unknown, event: E): SharedPayload {
   let result: unknown;
   try {
-    result = compute();
+    result = compute(event);
   } catch (error) {
-    return Promise.reject(error);
+    return new PendingPayload(Promise.reject(error));
   }
-  if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') return Promise.resolve(result).then(toBytes);
+  if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') return new PendingPayload(Promise.resolve(result).then(toBytes));
   return toBytes(result);
 }
 
@@ -94,3 +146,21 @@ export function nextFrame(id: string, payload: Buffer): Buffer {
 }
 
 const NEXT_SUFFIX = Buffer.from('}');
+
+/** Wire frames by payload, then by operation id. */
+const wireFrames = new WeakMap<Buffer, Map<string, Buffer>>();
+
+/** nextFrame(id, payload) framed for the wire (see wire-frame.ts), built once per payload and id. */
+export function nextWireFrame(id: string, payload: Buffer): Buffer {
+  let byId = wireFrames.get(payload);
+  if (!byId) {
+    byId = new Map();
+    wireFrames.set(payload, byId);
+  }
+  let frame = byId.get(id);
+  if (!frame) {
+    frame = encodeTextFrame(nextFrame(id, payload));
+    byId.set(id, frame);
+  }
+  return frame;
+}
