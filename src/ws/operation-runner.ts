@@ -127,8 +127,13 @@ export class OperationRunner {
    */
   private stream(operation: Operation, outcome: StreamOutcome): void {
     this.deps.metrics?.subscriptionStarted('ws');
-    const delivered =
-      outcome.events instanceof EventQueue ? this.push(operation, outcome.events, outcome.payloadFor) : this.pull(operation, outcome);
+    let delivered: Promise<void>;
+    try {
+      delivered =
+        outcome.events instanceof EventQueue ? this.push(operation, outcome.events, outcome.payloadFor) : this.pull(operation, outcome);
+    } catch (error) {
+      delivered = Promise.reject(error);
+    }
     delivered.then(
       () => this.streamEnded(operation, outcome, false, null),
       (error: unknown) => this.streamEnded(operation, outcome, true, error),
