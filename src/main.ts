@@ -1,5 +1,6 @@
 /** Entry point for `npm start`: config from the environment, then serve until a signal. */
-import { buildApp } from './app.ts';
+// Holds the young generation's growth while the server loads (see the file).
+import { releaseYoungGeneration } from './observability/startup-heap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startTracing, stopTracing } from './observability/tracing.ts';
 
@@ -7,8 +8,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // Before buildApp: the GraphQL plugins and the database instrumentation are read while building.
   await startTracing(process.env);
+  // Imported here, not above: a static import would load (parse and compile) the whole
+  // application before any line of this file runs, i.e. before startup-heap.ts.
+  const { buildApp } = await import('./app.ts');
   const app = await buildApp(config);
   const url = await app.start();
+  releaseYoungGeneration();
   const db = config.database.provider === 'sqlite' ? config.database.url : 'PostgreSQL';
   console.log(`Chat API listening on ${url}/graphql (database: ${db}${config.redisUrl ? ', Redis fan-out' : ''})`);
   if (!config.jwt.secret && !config.jwt.jwksUrl) {

@@ -6,6 +6,7 @@
 import { PrismaClient } from '../generated/prisma-sqlite/client.ts';
 import { createAdapterFactory, ensureDatabaseLocation, type DatabaseTarget } from './database-target.ts';
 import { exposeRawDriver, type RawDriver } from './raw-driver.ts';
+import { keepWasmOnBaselineTier } from './wasm-tiering.ts';
 
 export type { PrismaClient };
 export { Prisma, MessageRole, MessageStatus } from '../generated/prisma-sqlite/client.ts';
@@ -36,6 +37,7 @@ export function queryListenerFor(client: PrismaClient): QueryListener | undefine
 }
 
 export async function createPrismaClient(target: DatabaseTarget, onQuery?: QueryListener): Promise<PrismaClient> {
+  keepWasmOnBaselineTier();
   ensureDatabaseLocation(target);
   const exposed = exposeRawDriver(createAdapterFactory(target));
   const adapter = exposed.factory;

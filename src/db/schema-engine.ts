@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { keepWasmOnBaselineTier } from './wasm-tiering.ts';
 
 export type SchemaEngine = glue.SchemaEngine;
 
@@ -18,6 +19,7 @@ const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 let loaded: Promise<typeof glue.SchemaEngine> | undefined;
 
 async function instantiate(): Promise<typeof glue.SchemaEngine> {
+  keepWasmOnBaselineTier();
   const require = createRequire(import.meta.url);
   const wasmPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/\.js$/, '.wasm');
   const { instance } = await wasmApi.instantiate(readFileSync(wasmPath), {

@@ -27,19 +27,24 @@ export interface Refusal {
 /** setTimeout caps at ~24.8 days; a later expiry is re-armed when that fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export class ConnectionAuth {
+/** Also the ConnectionControl operations get (one object per connection, not one more with its own closure). */
+export class ConnectionAuth implements ConnectionControl {
   private current: Principal | null = null;
   private currentToken: string | undefined;
   private releaseSlot: (() => void) | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private disposed = false;
+  /** The upgrade request, read for a token at connection_init and let go of then. */
+  private request: IncomingMessage | null;
 
   /** `onExpired` runs when the token expires without a refresh (the connection closes with 4403). */
   constructor(
     private readonly deps: ConnectionAuthDeps,
-    private readonly request: IncomingMessage,
+    request: IncomingMessage,
     private readonly onExpired: () => void,
-  ) {}
+  ) {
+    this.request = request;
+  }
 
   get principal(): Principal | null {
     return this.current;
@@ -51,7 +56,9 @@ export class ConnectionAuth {
 
   /** Verifies the token and claims a slot; null when the connection may be acknowledged. */
   async authenticate(payload: unknown): Promise<Refusal | null> {
-    const token = tokenFromConnectionParams(payload) ?? tokenFromRequest(this.request, this.deps.cookieName);
+    const request = this.request;
+    this.request = null;
+    const token = tokenFromConnectionParams(payload) ?? (request ? tokenFromRequest(request, this.deps.cookieName) : undefined);
     if (!token) return { code: CloseCode.Forbidden, reason: 'Forbidden: a token is required in connectionParams or the request' };
     let principal: Principal;
     try {
@@ -76,19 +83,22 @@ export class ConnectionAuth {
     return expiresAt !== null && expiresAt !== undefined && expiresAt <= Date.now();
   }
 
-  /** What operations on this connection may do to it: swap in a fresh token for the same user. */
-  readonly control: ConnectionControl = {
-    refreshToken: async (token) => {
-      const next = await this.deps.verifyToken(token);
-      if (!this.current || next.userId !== this.current.userId) {
-        throw forbidden('The new token must belong to the same user as the connection');
-      }
-      this.current = next;
-      this.currentToken = token;
-      this.scheduleExpiry();
-      return next.expiresAt === null ? null : new Date(next.expiresAt);
-    },
-  };
+  /** What operations on this connection may do to it (see refreshToken). */
+  get control(): ConnectionControl {
+    return this;
+  }
+
+  /** Swaps in a fresh token for the same user. */
+  async refreshToken(token: string): Promise<Date | null> {
+    const next = await this.deps.verifyToken(token);
+    if (!this.current || next.userId !== this.current.userId) {
+      throw forbidden('The new token must belong to the same user as the connection');
+    }
+    this.current = next;
+    this.currentToken = token;
+    this.scheduleExpiry();
+    return next.expiresAt === null ? null : new Date(next.expiresAt);
+  }
 
   /** Stops the expiry timer and frees the user's slot. */
   dispose(): void {

@@ -29,7 +29,8 @@ export class GraphQLWsConnection implements OperationHost {
   private readonly telemetry: ConnectionTelemetry;
   private readonly writer: SocketWriter;
   private readonly operations: OperationRunner;
-  private readonly initTimer: NodeJS.Timeout;
+  /** Until connection_init arrives (then null: a cleared Timeout would stay referenced for the connection's life). */
+  private initTimer: NodeJS.Timeout | null;
   private initReceived = false;
   private isClosed = false;
 
@@ -117,10 +118,15 @@ export class GraphQLWsConnection implements OperationHost {
   private dispose(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    clearTimeout(this.initTimer);
+    this.clearInitTimer();
     this.operations.dispose();
     this.auth.dispose();
     this.onDispose();
+  }
+
+  private clearInitTimer(): void {
+    if (this.initTimer) clearTimeout(this.initTimer);
+    this.initTimer = null;
   }
 
   private async onFrame(data: RawData, isBinary: boolean): Promise<void> {
@@ -151,7 +157,7 @@ export class GraphQLWsConnection implements OperationHost {
   private async onInit(payload: unknown): Promise<void> {
     if (this.initReceived) return this.close(CloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
     this.initReceived = true;
-    clearTimeout(this.initTimer);
+    this.clearInitTimer();
     const refusal = await this.auth.authenticate(payload);
     if (refusal) return this.close(refusal.code, refusal.reason);
     this.send({ type: MessageType.ConnectionAck });

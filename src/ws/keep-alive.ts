@@ -23,10 +23,14 @@ export function startKeepAlive(intervalMs: number, sockets: () => Iterable<WebSo
   };
   const timer = intervalMs > 0 ? setInterval(tick, intervalMs) : null;
   timer?.unref();
+  // One listener for every socket (the emitter is `this`), not a closure per socket.
+  function onPong(this: WebSocket): void {
+    alive.add(this);
+  }
   return {
     watch(socket) {
       alive.add(socket);
-      socket.on('pong', () => alive.add(socket));
+      socket.on('pong', onPong);
     },
     stop: () => {
       if (timer) clearInterval(timer);

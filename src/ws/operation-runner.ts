@@ -41,8 +41,13 @@ export interface OperationHost {
 
 interface Operation {
   id: string;
-  /** Ends the source stream once it exists. */
-  stopStream: (() => void) | null;
+  /** The source stream once it exists (stopOperation ends it). */
+  events: AsyncIterator<unknown> | null;
+}
+
+/** Ends the operation's source stream, if it has one yet. */
+function stopOperation(operation: Operation): void {
+  void operation.events?.return?.();
 }
 
 export class OperationRunner {
@@ -68,7 +73,7 @@ export class OperationRunner {
       );
       return;
     }
-    const operation: Operation = { id, stopStream: null };
+    const operation: Operation = { id, events: null };
     this.operations.set(id, operation);
     const correlationId = correlationIdFrom(null);
     void runWithCorrelationId(correlationId, () =>
@@ -83,14 +88,14 @@ export class OperationRunner {
     const operation = this.operations.get(id);
     if (!operation) return;
     this.operations.delete(id);
-    operation.stopStream?.();
+    stopOperation(operation);
   }
 
   /** Ends every operation (the connection closed). */
   dispose(): void {
     const running = [...this.operations.values()];
     this.operations.clear();
-    for (const operation of running) operation.stopStream?.();
+    for (const operation of running) stopOperation(operation);
   }
 
   /** Whether the operation is still wanted (not completed by the client, not closed). */
@@ -102,13 +107,10 @@ export class OperationRunner {
     const { id } = operation;
     const context = await this.deps.createContext(this.host.auth.token, correlationId, this.host.auth.control);
     const outcome = await runOperation(this.deps, context, payload);
-    if (outcome.kind === 'stream') {
-      const { events } = outcome;
-      operation.stopStream = () => void events.return?.();
-    }
+    if (outcome.kind === 'stream') operation.events = outcome.events;
     if (!this.active(operation)) {
       if (outcome.kind === 'stream') outcome.release();
-      return operation.stopStream?.();
+      return stopOperation(operation);
     }
     if (outcome.kind === 'errors') {
       this.operations.delete(id);
@@ -118,22 +120,38 @@ export class OperationRunner {
       this.send({ id, type: MessageType.Next, payload: outcome.result });
       return this.finish(operation);
     }
-    this.deps.metrics?.subscriptionStarted('ws');
-    try {
-      await this.stream(operation, outcome);
-    } finally {
-      this.deps.metrics?.subscriptionEnded('ws');
-    }
+    this.stream(operation, outcome);
   }
 
-  private async stream(operation: Operation, outcome: StreamOutcome): Promise<void> {
+  /**
+   * Delivers the stream's events until it ends. Nothing waits on it: an idle subscription
+   * holds its delivery and one promise reaction, not suspended async functions.
+   */
+  private stream(operation: Operation, outcome: StreamOutcome): void {
+    this.deps.metrics?.subscriptionStarted('ws');
+    let delivered: Promise<void>;
     try {
-      if (outcome.events instanceof EventQueue) await this.push(operation, outcome.events, outcome.payloadFor);
-      else await this.pull(operation, outcome);
-    } finally {
-      outcome.release();
+      delivered =
+        outcome.events instanceof EventQueue ? this.push(operation, outcome.events, outcome.payloadFor) : this.pull(operation, outcome);
+    } catch (error) {
+      delivered = Promise.reject(error);
     }
-    this.finish(operation);
+    delivered.then(
+      () => this.streamEnded(operation, outcome, false, null),
+      (error: unknown) => this.streamEnded(operation, outcome, true, error),
+    );
+  }
+
+  /** The stream ended (or failed with `error`): releases what it shares, then completes or reports the operation. */
+  private streamEnded(operation: Operation, outcome: StreamOutcome, failed: boolean, error: unknown): void {
+    try {
+      outcome.release();
+      if (!failed) this.finish(operation);
+      this.deps.metrics?.subscriptionEnded('ws');
+      if (failed) this.onOperationError(operation, error);
+    } catch (unexpected) {
+      this.host.fail(unexpected);
+    }
   }
 
   /** The real-time layer's queue: events pushed synchronously (see push-delivery.ts). */

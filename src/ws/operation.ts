@@ -50,10 +50,7 @@ export interface OperationDeps {
 
 export async function runOperation(deps: OperationDeps, context: Context, payload: SubscribePayload): Promise<OperationOutcome> {
   const enveloped = deps.yoga.getEnveloped({ wsContext: context, params: payload } as never);
-  const refuse = (errors: GraphQLError[]): OperationOutcome => {
-    deps.metrics?.graphqlOperation(payload.operationName, 'unknown', resultCodeOf(errors));
-    return { kind: 'errors', errors };
-  };
+  const refuse = (errors: GraphQLError[]) => refusal(deps, payload.operationName, errors);
   let document: DocumentNode;
   try {
     document = enveloped.parse(payload.query);
@@ -82,12 +79,31 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
     return { kind: 'result', result: { errors: (source.errors ?? []).map((e) => deps.maskError(e)) } };
   }
   const group = deps.shared.holdKey(sharingKeyOf({ ...payload, document, operation, principal: context.principal }));
+  return sharedStream(deps, args, group, source[Symbol.asyncIterator]());
+}
+
+function refusal(deps: OperationDeps, operationName: string | null | undefined, errors: GraphQLError[]): OperationOutcome {
+  deps.metrics?.graphqlOperation(operationName, 'unknown', resultCodeOf(errors));
+  return { kind: 'errors', errors };
+}
+
+/**
+ * The stream outcome, built apart from runOperation so what a subscription keeps for its
+ * lifetime is only this: no subscribe message (its query text), no envelop instance.
+ */
+function sharedStream(
+  deps: OperationDeps,
+  args: ExecutionArgs,
+  group: { key: string; release: () => void },
+  events: AsyncIterator<unknown>,
+): OperationOutcome {
+  const { key } = group;
   // One function per subscription, not a closure per delivery.
   const execute = (event: unknown) => executeEvent(deps, args, event);
   return {
     kind: 'stream',
-    events: source[Symbol.asyncIterator](),
-    payloadFor: (event) => deps.shared.payloadFor(event as object, group.key, execute),
+    events,
+    payloadFor: (event) => deps.shared.payloadFor(event as object, key, execute),
     release: group.release,
   };
 }

@@ -67,8 +67,8 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
       }
       connection = new GraphQLWsConnection(ws, request, connectionDeps, () => connections.delete(ws));
       keepAlive.watch(ws);
+      // The connection's onDispose (above) forgets it when either side begins closing.
       connections.set(ws, connection);
-      ws.on('close', () => connections.delete(ws));
     } catch (error) {
       if (connection) return connection.fail(error);
       logger.error('WebSocket connection setup failed', { error: error instanceof Error ? error.stack : String(error) });
@@ -76,8 +76,11 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     }
   };
 
+  // Defined once, not per upgrade: a listener made inside the handler would share its scope,
+  // and so keep the upgrade request alive for as long as the socket is open.
+  const onUpgradeSocketError = (error: Error) => logger.debug('WebSocket upgrade socket error', { error: error.message });
   server.on('upgrade', (request: IncomingMessage, raw: Duplex, head: Buffer) => {
-    raw.on('error', (error: Error) => logger.debug('WebSocket upgrade socket error', { error: error.message }));
+    raw.on('error', onUpgradeSocketError);
     try {
       if (deps.otherUpgrades?.(request, raw, head)) return;
       const refusal = refuseUpgrade(request, path, config.allowedOrigins);
