@@ -5,6 +5,7 @@
  * window (e.g. a CPU profile, so profiling never slows the measured one). Only requests that
  * start and finish inside the measured window count; a failed request in any phase is counted.
  */
+import type { AfterWindow } from './profile-window.ts';
 import { KeepAliveConnection, type HttpResponse } from './http-client.ts';
 import { cpuMicros, sleep } from './processes.ts';
 import { LatencyRecorder } from './stats.ts';
@@ -35,7 +36,7 @@ export interface ClosedLoopOptions {
   /** Server process whose CPU time is divided by the completed requests. */
   serverPid: number;
   /** Runs after the measured window under the same load (start, then stop after `durationMs`). */
-  afterWindow?: { durationMs: number; start(): Promise<void>; stop(): Promise<void> };
+  afterWindow?: AfterWindow;
 }
 
 export interface ClosedLoopResult {

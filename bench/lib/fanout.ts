@@ -4,6 +4,7 @@
  * every subscriber socket reports the frames it receives. Yields publish→receive latency,
  * deliveries/s, loss, duplicates and the server CPU per delivery.
  */
+import type { AfterWindow } from './profile-window.ts';
 import { cpuMicros, sleep } from './processes.ts';
 import { ScenarioFailure } from './scenario.ts';
 import { LatencyRecorder } from './stats.ts';
@@ -123,7 +124,7 @@ export interface FanoutPlan {
    * A further paced period after the measured window, bracketed by `start`/`stop` (e.g. a CPU
    * profile, so profiling never slows the measured window); its deliveries are `deliveredAfter`.
    */
-  afterWindow?: { durationMs: number; start(): Promise<void>; stop(): Promise<void> };
+  afterWindow?: AfterWindow;
 }
 
 export interface FanoutResult {

@@ -22,6 +22,7 @@ import {
   type Scenario,
 } from '../lib/scenario.ts';
 import { mintTokens } from '../lib/tokens.ts';
+import { profileWindow } from '../lib/profile-window.ts';
 
 const SEND = 'mutation Send($s: ID!, $input: SendMessageInput!) { sendMessage(sessionId: $s, input: $input) { id seq timestamp } }';
 const CREATE = 'mutation Create { createSession(input: { title: "bench" }) { id } }';
@@ -66,17 +67,7 @@ async function measure(ctx: BenchContext, provider: Provider): Promise<Metrics> 
       durationMs,
       nextRequest: (i) => requests[i]!,
       isSuccess: graphqlOk,
-      afterWindow: profileFile
-        ? {
-            durationMs: ctx.params.profileMs,
-            start: async () => {
-              await server.process.ask({ type: 'profile-start' }, 'profile-started');
-            },
-            stop: async () => {
-              await server.process.ask({ type: 'profile-stop', file: profileFile }, 'profile-written', 60_000);
-            },
-          }
-        : undefined,
+      afterWindow: profileWindow(server, profileFile, ctx.params.profileMs),
     });
     if (result.errors > 0)
       throw new ScenarioFailure(`${provider}: ${result.errors} sends failed or were refused, first: ${result.firstError}`);

@@ -11,6 +11,7 @@ import { assertNothingLost, FanoutReceiver, runFanout } from '../lib/fanout.ts';
 import { atMost, plainRow, ratioRow, type BenchContext, type Metrics, type ReportRow, type Scenario } from '../lib/scenario.ts';
 import { summarizeProfile } from '../lib/profile-summary.ts';
 import { mintToken, mintTokens } from '../lib/tokens.ts';
+import { profileWindow } from '../lib/profile-window.ts';
 
 const SESSION = 'fanout-session';
 
@@ -37,17 +38,7 @@ async function fanoutAt(ctx: BenchContext, subscribers: number, rate: number): P
       warmupMs: ctx.params.fanout.warmupMs,
       durationMs: ctx.params.fanout.durationMs,
       serverPids: [server.pid],
-      afterWindow: profileFile
-        ? {
-            durationMs: ctx.params.profileMs,
-            start: async () => {
-              await server.process.ask({ type: 'profile-start' }, 'profile-started');
-            },
-            stop: async () => {
-              await server.process.ask({ type: 'profile-stop', file: profileFile }, 'profile-written', 60_000);
-            },
-          }
-        : undefined,
+      afterWindow: profileWindow(server, profileFile, ctx.params.profileMs),
     });
     assertNothingLost(`${subscribers} subscribers`, result, receiver, sender.firstError);
     if (profileFile) {

@@ -13,6 +13,7 @@ import { jsonPost } from '../lib/http-client.ts';
 import { summarizeProfile } from '../lib/profile-summary.ts';
 import { atLeast, plainRow, ratioRow, ScenarioFailure, type Scenario } from '../lib/scenario.ts';
 import { mintTokens } from '../lib/tokens.ts';
+import { profileWindow } from '../lib/profile-window.ts';
 
 const SESSION = 'history-session';
 const PAGE =
@@ -59,17 +60,7 @@ export const s3History: Scenario = {
         durationMs,
         nextRequest: (i) => requests[i]!,
         isSuccess: graphqlOk,
-        afterWindow: profileFile
-          ? {
-              durationMs: ctx.params.profileMs,
-              start: async () => {
-                await server.process.ask({ type: 'profile-start' }, 'profile-started');
-              },
-              stop: async () => {
-                await server.process.ask({ type: 'profile-stop', file: profileFile }, 'profile-written', 60_000);
-              },
-            }
-          : undefined,
+        afterWindow: profileWindow(server, profileFile, ctx.params.profileMs),
       });
       if (result.errors > 0) throw new ScenarioFailure(`${result.errors} page reads failed, first: ${result.firstError}`);
       if (profileFile) {

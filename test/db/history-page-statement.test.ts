@@ -5,23 +5,16 @@
  * and the raw statement is what runs for a page of plain fields (its SQL reaches the query
  * listener); a page that includes a relation still goes through Prisma and loads it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../../src/db/database-target.ts';
-import { createPrismaClient, MessageRole, MessageStatus, type ConversationMessage, type PrismaClient } from '../../src/db/prisma-client.ts';
+import { describe, expect, it } from 'vitest';
+import { MessageRole, MessageStatus, type ConversationMessage } from '../../src/db/prisma-client.ts';
 import { createHistoryRepository } from '../../src/repositories/history.repository.ts';
 import type { MessagePageQuery } from '../../src/repositories/message.repository.ts';
-import { freshDatabase, testedProviders } from '../support/server.ts';
+import { useFreshPrisma } from '../support/fresh-prisma.ts';
+import { testedProviders } from '../support/server.ts';
 
 describe.each(testedProviders())('the history page statement on %s', (provider) => {
   const sessionId = 'history-session';
-  const queries: string[] = [];
-  let prisma: PrismaClient;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const db = await freshDatabase(provider);
-    drop = db.drop;
-    prisma = await createPrismaClient(parseDatabaseUrl(db.url), (sql) => queries.push(sql));
+  const db = useFreshPrisma(provider, async (prisma) => {
     await prisma.chatSession.create({ data: { id: sessionId, ownerId: 'owner', title: 'pages', lastSeq: 12, messageCount: 12 } });
     for (let seq = 1; seq <= 12; seq++) {
       await prisma.conversationMessage.create({
@@ -57,17 +50,14 @@ describe.each(testedProviders())('the history page statement on %s', (provider) 
       protoJson,
     );
   });
-  afterAll(async () => {
-    await prisma.$disconnect();
-    await drop();
-  });
+  const { queries } = db;
 
   const cursorAt = (seq: number) => ({ sessionId_seq: { sessionId, seq } });
-  const history = () => createHistoryRepository(prisma);
+  const history = () => createHistoryRepository(db.prisma);
 
   /** What Prisma's own cursor pagination returns for the same arguments (the reference). */
   const prismaPage = (query: MessagePageQuery) =>
-    prisma.conversationMessage.findMany({ ...query, where: { sessionId }, orderBy: { seq: 'asc' } }) as Promise<ConversationMessage[]>;
+    db.prisma.conversationMessage.findMany({ ...query, where: { sessionId }, orderBy: { seq: 'asc' } }) as Promise<ConversationMessage[]>;
 
   const expectSameRows = (raw: ConversationMessage[], reference: ConversationMessage[]) => {
     expect(raw).toEqual(reference);

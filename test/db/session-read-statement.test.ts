@@ -5,21 +5,14 @@
  * reaches the query listener); for anyone else, or a missing session, null; a selection
  * with a relation still goes through Prisma and loads it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../../src/db/database-target.ts';
-import { createPrismaClient, type ChatSession, type PrismaClient } from '../../src/db/prisma-client.ts';
+import { describe, expect, it } from 'vitest';
+import type { ChatSession } from '../../src/db/prisma-client.ts';
 import { createSessionRepository } from '../../src/repositories/session.repository.ts';
-import { freshDatabase, testedProviders } from '../support/server.ts';
+import { useFreshPrisma } from '../support/fresh-prisma.ts';
+import { testedProviders } from '../support/server.ts';
 
 describe.each(testedProviders())('the session read statement on %s', (provider) => {
-  const queries: string[] = [];
-  let prisma: PrismaClient;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const db = await freshDatabase(provider);
-    drop = db.drop;
-    prisma = await createPrismaClient(parseDatabaseUrl(db.url), (sql) => queries.push(sql));
+  const db = useFreshPrisma(provider, async (prisma) => {
     await prisma.chatSession.create({
       data: {
         id: 'titled',
@@ -34,12 +27,9 @@ describe.each(testedProviders())('the session read statement on %s', (provider) 
     });
     await prisma.chatSession.create({ data: { id: 'untitled', ownerId: 'owner', participants: { create: [{ userId: 'owner' }] } } });
   });
-  afterAll(async () => {
-    await prisma.$disconnect();
-    await drop();
-  });
+  const { queries } = db;
 
-  const sessions = () => createSessionRepository(prisma);
+  const sessions = () => createSessionRepository(db.prisma);
   const reference = (id: string, userId: string) => sessions().findForParticipant(id, userId);
 
   it.each([
