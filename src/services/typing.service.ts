@@ -19,29 +19,50 @@ export interface TypingServiceDeps {
 export type TypingService = ReturnType<typeof createTypingService>;
 
 export function createTypingService({ sessions, typingRate, policy, indicators }: TypingServiceDeps) {
+  // One user's calls in one session apply in the order they arrived: a `false` sent right
+  // after a `true` must not overtake it while the `true` waits for its rate-limit decision
+  // (the user would stay shown as typing). Keyed by session and user; gone once idle.
+  const pending = new Map<string, Promise<unknown>>();
+  function inArrivalOrder<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const run = (pending.get(key) ?? Promise.resolve()).then(work, work);
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    pending.set(key, tail);
+    void tail.then(() => {
+      if (pending.get(key) === tail) pending.delete(key);
+    });
+    return run;
+  }
+
   return {
     /** Shows or hides the caller's typing; returns false when nothing was announced (throttled, or already hidden). */
-    async setTyping(principal: Principal, sessionId: string, isTyping: boolean): Promise<boolean> {
-      await sessions.requireParticipation(principal, sessionId);
-      if (isTyping) {
-        const decision = await typingRate.consume(principal.userId);
-        if (!decision.allowed) {
-          const retryAfter = retryAfterSeconds(decision);
-          throw rateLimited(`Too many typing events: at most ${typingRate.limit} per 10 s; retry in ${retryAfter} s`, {
-            retryAfterSeconds: retryAfter,
-            limit: typingRate.limit,
-          });
-        }
-      }
-      const { userId } = principal;
-      const step = typingStep(isTyping, indicators.lastAnnouncedAt(sessionId, userId), Date.now(), policy);
-      if (step === 'hide') return indicators.hide(sessionId, userId);
-      if (step === 'extend') {
-        indicators.extend(sessionId, userId, policy.timeoutMs);
-        return false;
-      }
-      indicators.announce(sessionId, userId, policy.timeoutMs);
-      return true;
+    setTyping(principal: Principal, sessionId: string, isTyping: boolean): Promise<boolean> {
+      return inArrivalOrder(`${sessionId}\u0000${principal.userId}`, () => applyTyping(principal, sessionId, isTyping));
     },
   };
+
+  async function applyTyping(principal: Principal, sessionId: string, isTyping: boolean): Promise<boolean> {
+    await sessions.requireParticipation(principal, sessionId);
+    if (isTyping) {
+      const decision = await typingRate.consume(principal.userId);
+      if (!decision.allowed) {
+        const retryAfter = retryAfterSeconds(decision);
+        throw rateLimited(`Too many typing events: at most ${typingRate.limit} per 10 s; retry in ${retryAfter} s`, {
+          retryAfterSeconds: retryAfter,
+          limit: typingRate.limit,
+        });
+      }
+    }
+    const { userId } = principal;
+    const step = typingStep(isTyping, indicators.lastAnnouncedAt(sessionId, userId), Date.now(), policy);
+    if (step === 'hide') return indicators.hide(sessionId, userId);
+    if (step === 'extend') {
+      indicators.extend(sessionId, userId, policy.timeoutMs);
+      return false;
+    }
+    indicators.announce(sessionId, userId, policy.timeoutMs);
+    return true;
+  }
 }

@@ -48,6 +48,31 @@ describe('typing and presence', () => {
     expect(dataOf(await chat.as(alice, SessionInfoDocument, { sessionId })).sessionInfo.messageCount).toBe(0);
   });
 
+  it('applies one user’s setTyping calls in the order they were sent, even in the same tick', async () => {
+    const alice = uniqueUser('alice');
+    const bob = uniqueUser('bob');
+    const aliceWs = await connect(alice);
+    const bobWs = await connect(bob);
+    for (let round = 0; round < 8; round++) {
+      const sessionId = await chat.createSession(alice, [bob]);
+      const bobSub = subscribe<TypingData>(bobWs.client, TYPING, { s: sessionId });
+      await eventually(async () => (await connectedIds(sessionId, alice)).includes(bob), 5000, 'bob never subscribed');
+      const answers = (['start', 'stop'] as const).map(
+        (step) =>
+          new Promise<unknown>((resolve, reject) => {
+            let answer: unknown;
+            aliceWs.client.subscribe(
+              { query: SET_TYPING, variables: { s: sessionId, t: step === 'start' } },
+              { next: (result) => (answer = result.errors ?? result.data?.setTyping), error: reject, complete: () => resolve(answer) },
+            );
+          }),
+      );
+      expect(await Promise.all(answers), `round ${round}`).toEqual([true, true]);
+      const events = await bobSub.waitFor(2);
+      expect(events.map((event) => event.typing.isTyping)).toEqual([true, false]);
+    }
+  });
+
   it('throttles renewals and expires an isTyping: true that is not renewed', async () => {
     const alice = uniqueUser('alice');
     const bob = uniqueUser('bob');
