@@ -1,43 +1,27 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateSessionDocument, SendMessageDocument } from '../../src/generated/operations.ts';
 import { tracingConfigFrom } from '../../src/observability/tracing.ts';
 import { uniqueUser } from '../support/chat-fixture.ts';
-import { startChildServer, type ChildServer } from '../support/child-server.ts';
+import type { ChildServer } from '../support/child-server.ts';
+import { startProbedServer as startModuleProbedServer } from '../support/module-probe.ts';
 import { dataOf, graphql } from '../support/graphql-client.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
 import { redisTestsEnabled, redisUrl, uniquePrefix } from '../support/redis.ts';
 import { freshDatabase, testedProviders } from '../support/server.ts';
-import { mintToken, TEST_JWT_SECRET } from '../support/tokens.ts';
+import { mintToken } from '../support/tokens.ts';
 import { connectWs } from '../support/ws-client.ts';
 
-const probe = fileURLToPath(new URL('../support/module-probe.mjs', import.meta.url));
 const withRedis = await redisTestsEnabled();
 
-/** A child server (src/main.ts) on a fresh database whose loaded modules are recorded on exit. */
+/** A probed child server (src/main.ts) on a fresh database, dropped when it stops. */
 async function startProbedServer(provider: 'sqlite' | 'postgresql', env: Record<string, string>) {
   const database = await freshDatabase(provider);
-  const probeDir = mkdtempSync(join(tmpdir(), 'module-probe-'));
-  const probeFile = join(probeDir, 'modules.json');
-  const server = await startChildServer({
-    DATABASE_URL: database.url,
-    DATA_DIR: database.dataDir,
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'silent',
-    NODE_OPTIONS: `--import=${probe}`,
-    MODULE_PROBE_FILE: probeFile,
-    ...env,
-  });
+  const probed = await startModuleProbedServer(database, env);
   return {
-    server,
+    server: probed.server,
     /** Stops the server and returns the modules it had loaded. */
     async stop(): Promise<string[]> {
-      await server.stop();
-      const modules = JSON.parse(readFileSync(probeFile, 'utf8')) as string[];
-      rmSync(probeDir, { recursive: true, force: true });
+      const modules = await probed.stop();
       await database.drop();
       return modules;
     },
