@@ -3,24 +3,27 @@
  * WS_MAX_BUFFERED_BYTES of unsent frames — query and mutation results as well as
  * subscription events. A client cut off for reading too slowly receives 1013.
  */
-import type { Socket } from 'node:net';
 import { MessageType } from 'graphql-ws';
 import type { ClientOptions } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uniqueUser, useChatServer } from '../support/chat-fixture.ts';
 import { openRawSocket, type RawSocket } from '../support/raw-ws.ts';
-import { openStalledSocket } from '../support/stalled-ws.ts';
+import { openStalledSocket, type StalledSocket } from '../support/stalled-ws.ts';
 import { throttledConnection } from '../support/throttled-connection.ts';
 import { mintToken } from '../support/tokens.ts';
 import { eventually } from '../support/ws-client.ts';
 import { Opcode, readServerFrames } from '../support/ws-frames.ts';
 
-/** Reads a stalled socket from the start (the 101 answer) up to the server's close frame. */
-function readUntilClose(socket: Socket): Promise<{ bytes: number; close: { code: number; reason: string } }> {
+/**
+ * Reads a stalled socket up to the server's close frame: from the start (the 101 answer), or
+ * from just past the ack when the socket was acknowledged. `bytes` counts what was read here.
+ */
+function readUntilClose(stalled: StalledSocket): Promise<{ bytes: number; close: { code: number; reason: string } }> {
+  const { socket } = stalled;
   return new Promise((resolve, reject) => {
-    let bytes = 0;
-    let pending = Buffer.alloc(0);
-    let head = true;
+    let bytes = stalled.pending.length;
+    let pending = stalled.pending;
+    let head = !stalled.acknowledged;
     socket.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       pending = Buffer.concat([pending, chunk]);
@@ -101,14 +104,15 @@ describe('WS_MAX_BUFFERED_BYTES', () => {
     const sessionId = await chat.createSession(user);
     for (let i = 0; i < 4; i++) await chat.send(user, sessionId, BIG);
     const stalled = await openStalledSocket(chat.server.wsUrl);
-    stalled.send({ type: MessageType.ConnectionInit, payload: { token: await mintToken(user) } });
+    // A subscribe before the ack is refused (4401): read only up to the ack, then never again.
+    await stalled.acknowledge({ token: await mintToken(user) });
     const query = 'query($s: ID!) { messages(sessionId: $s, limit: 4) { content } }';
     // 60 results of 600 kB: about 36 MB if the server kept them all for this client.
     for (let i = 0; i < 60; i++)
       stalled.send({ id: `q${i}`, type: MessageType.Subscribe, payload: { query, variables: { s: sessionId } } });
     await eventually(() => chat.server.app.ws.connectionCount === 0, 15_000);
     // The client reads again: a bounded amount (kernel buffers, not what it asked for), then the close frame.
-    const { bytes, close } = await readUntilClose(stalled.socket);
+    const { bytes, close } = await readUntilClose(stalled);
     expect(close).toEqual({ code: 1013, reason: 'Client is not reading fast enough; reconnect with `after` to catch up' });
     expect(bytes).toBeLessThan(12 * 1024 * 1024);
   }, 30_000);
