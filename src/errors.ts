@@ -69,6 +69,16 @@ export const errorTable = {
     closeCode: CloseCode.BadRequest,
     when: 'The document has no operation to run (or operationName names none).',
   },
+  UNSUPPORTED_MEDIA_TYPE: {
+    httpStatus: 415,
+    closeCode: CloseCode.BadRequest,
+    when: 'A POST to /graphql whose Content-Type GraphQL over HTTP does not read (send application/json).',
+  },
+  NOT_ACCEPTABLE: {
+    httpStatus: 406,
+    closeCode: CloseCode.BadRequest,
+    when: 'An Accept header naming no media type /graphql answers in (application/graphql-response+json, application/json, text/event-stream, multipart/mixed).',
+  },
   REQUEST_ENTITY_TOO_LARGE: {
     httpStatus: 413,
     closeCode: MESSAGE_TOO_BIG,

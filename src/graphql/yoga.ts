@@ -9,6 +9,7 @@ import { renderOfflineGraphiQL, serveGraphiQLAssets } from '../http/graphiql.ts'
 import { containGraphQLFailures } from '../http/graphql-containment.ts';
 import { boundRequestBody } from '../http/graphql-request-body.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
+import { describeEmptyRefusals } from './refusal-bodies.ts';
 import type { Logger } from '../observability/logger.ts';
 import { tracingPlugins } from '../observability/tracing.ts';
 import { compiledQueries } from './compiled-queries.ts';
@@ -75,6 +76,7 @@ export function createChatYoga(options: YogaOptions): ChatYoga {
       containGraphQLFailures(options.logger),
       boundRequestBody({ maxBytes: options.operationLimits.maxBodyBytes }),
       stampCorrelationHeader(),
+      describeEmptyRefusals(),
       maskEveryError(options.maskError),
       ...(options.exposure.graphiql ? [serveGraphiQLAssets()] : []),
       ...(options.exposure.csrfPrevention ? [useCSRFPrevention({ requestHeaders: CSRF_HEADERS })] : []),

@@ -54,6 +54,16 @@ describe('the error table', () => {
       'REQUEST_ENTITY_TOO_LARGE',
       () => post(JSON.stringify({ query: `{ __typename } #${'x'.repeat(300_000)}` })),
     ],
+    [
+      'a body in a media type GraphQL over HTTP does not read',
+      'UNSUPPORTED_MEDIA_TYPE',
+      () => post('<q/>', { 'content-type': 'text/xml' }),
+    ],
+    [
+      'an Accept header naming no media type /graphql answers in',
+      'NOT_ACCEPTABLE',
+      () => post(JSON.stringify({ query: '{ __typename }' }), { accept: 'image/png' }),
+    ],
     ['PUT /graphql', 'METHOD_NOT_ALLOWED', () => call(chat.server.graphqlUrl, { method: 'PUT', headers: graphqlHeaders, body: '{}' })],
     ['a mutation over GET', 'METHOD_NOT_ALLOWED', () => getQuery(chat.server.graphqlUrl, 'mutation { deleteMessage(id: "m") { id } }')],
     [
@@ -79,6 +89,23 @@ describe('the error table', () => {
     expect(outcome.code).toBe(code);
     expect(isErrorCode(outcome.code)).toBe(true);
     expect(outcome.status).toBe(httpStatusOf(code as keyof typeof errorTable));
+  });
+
+  it.each([
+    ['text/xml', 'application/graphql-response+json', 415],
+    ['application/json', 'image/png', 406],
+  ])('answers a %s body accepting %s (%i) with a message and the correlation id of its header', async (contentType, accept, status) => {
+    const response = await fetch(chat.server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': contentType, accept },
+      body: contentType === 'text/xml' ? '<q/>' : JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const body = (await response.json()) as { errors: { message: string; extensions: { correlationId: string } }[] };
+    expect(body.errors[0]!.message).toMatch(/application\/json/);
+    expect(body.errors[0]!.extensions.correlationId).toBe(response.headers.get('x-correlation-id'));
+    if (status === 406) expect(response.headers.get('accept')).toMatch(/application\/graphql-response\+json/);
   });
 
   const executionErrors: [string, string, () => Promise<Outcome>][] = [
