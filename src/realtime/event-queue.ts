@@ -2,7 +2,8 @@
  * A bounded push→pull async iterator. Unlike an async generator, `return()` ends it
  * at once even while a consumer is waiting, so unsubscribing never leaks a listener.
  * A consumer that can take events synchronously may `consume()` instead of iterating:
- * a fan-out to thousands of subscribers then costs no promise per delivery.
+ * a fan-out to thousands of subscribers then costs no promise per delivery. A producer
+ * that has nothing more to say `complete()`s it: what it pushed is still delivered.
  */
 export class QueueOverflowError extends Error {
   constructor(limit: number) {
@@ -11,11 +12,15 @@ export class QueueOverflowError extends Error {
   }
 }
 
+/** How a queue ended: its consumer returned it, or its producer completed it after its last value. */
+export type QueueEnd = 'returned' | 'completed';
+
 /** Where `consume()` hands the queue's values, its failure and its end, synchronously. */
 export interface QueueSink<T> {
   next(value: T): void;
   error(error: unknown): void;
-  end(): void;
+  /** The queue ended; `completed`: every value it had was handed over and should still be delivered. */
+  end(how: QueueEnd): void;
 }
 
 export class EventQueue<T> implements AsyncIterableIterator<T> {
@@ -23,6 +28,8 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   private sink: QueueSink<T> | null = null;
   private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
   private finished = false;
+  /** Ended by complete(): what is buffered is still handed out. */
+  private completed = false;
   private failure: unknown = null;
   private readonly cleanups: (() => void)[] = [];
 
@@ -40,7 +47,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       const error = this.failure;
       this.failure = null;
       sink.error(error);
-    } else if (this.finished) sink.end();
+    } else if (this.finished) sink.end(this.completed ? 'completed' : 'returned');
   }
 
   /** Runs once when the queue ends (return, failure or end). */
@@ -85,6 +92,22 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /** Ends the stream after the values already pushed: the consumer gets them, then the end. */
+  complete(): void {
+    if (this.finished) return;
+    this.completed = true;
+    this.finish();
+    if (this.sink) {
+      this.sink.end('completed');
+      return;
+    }
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = null;
+      resolve({ value: undefined, done: true });
+    }
+  }
+
   next(): Promise<IteratorResult<T>> {
     if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift() as T, done: false });
     if (this.failure !== null) {
@@ -102,7 +125,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     this.buffer = [];
     const wasFinished = this.finished;
     this.finish();
-    if (this.sink && !wasFinished) this.sink.end();
+    if (this.sink && !wasFinished) this.sink.end('returned');
     if (this.waiting) {
       const { resolve } = this.waiting;
       this.waiting = null;

@@ -29,8 +29,11 @@ export interface SessionStream<T> {
   readonly liveFromSeq: number;
   /** Queues an event ahead of the live ones (a replay from history). */
   replay(event: T): void;
-  /** Delivers the live events that arrived meanwhile, then every new one; returns what the subscriber iterates. */
-  goLive(): AsyncIterableIterator<T>;
+  /**
+   * Delivers the live events that arrived meanwhile, then every new one; returns what the
+   * subscriber iterates (or consumes, see EventQueue.consume).
+   */
+  goLive(): EventQueue<T>;
   /** Ends the stream: leaves the channel and the session's presence. */
   close(): void;
 }
@@ -90,7 +93,7 @@ class LiveStream<T extends SessionEvent> implements SessionStream<T> {
     if (this.admit(event)) this.queue.push(event);
   }
 
-  goLive(): AsyncIterableIterator<T> {
+  goLive(): EventQueue<T> {
     this.live = true;
     for (const event of this.buffered.splice(0)) this.replay(event);
     return this.queue;

@@ -2,9 +2,13 @@
  * One reader's view of a streamed reply: turns the session's live events into deltas that
  * continue exactly where the reader is (`have`, in code points) — a delta it already has is
  * dropped, one that overlaps is trimmed, a gap (a publish lost on the way) is filled from the
- * reply state — and ends with the final event. Live deltas that fit are passed on as the very
- * object the hub delivered, so subscribers of one instance share its serialized payload.
+ * reply state — and ends with the final event. It takes the session's events as they are
+ * pushed and pushes its own onto `items`, an event queue like every other stream's, so the
+ * WebSocket transport delivers them the way it delivers messages: live deltas that fit are
+ * passed on as the very object the hub delivered, and every subscriber of the instance with
+ * the same document writes the one payload and frame built for it.
  */
+import { EventQueue, QueueOverflowError, type QueueSink } from '../realtime/event-queue.ts';
 import type { MessageDeltaEvent, MessageUpdatedEvent, SessionEvent } from '../realtime/events.ts';
 import { codePointLength, sliceFromCodePoint, type ReplyStatus } from '../realtime/reply-state.ts';
 
@@ -39,70 +43,74 @@ function deltaLength(event: MessageDeltaEvent): number {
   return length;
 }
 
-export class ReplyReader implements AsyncIterableIterator<ReplyStreamItem> {
-  private readonly pending: ReplyStreamItem[] = [];
+export class ReplyReader implements QueueSink<ReplySourceEvent> {
+  /** What the reader's subscriber consumes: the replay, the live deltas, the final event. */
+  readonly items: EventQueue<ReplyStreamItem>;
+  /** A gap is being filled: source events wait in `held` until it is. */
+  private filling = false;
+  private readonly held: ReplySourceEvent[] = [];
   private ended = false;
 
   constructor(
     private readonly messageId: string,
-    private readonly source: AsyncIterableIterator<ReplySourceEvent>,
+    private readonly source: EventQueue<ReplySourceEvent>,
     private have: number,
     private readonly readFrom: ReadFrom,
     /** Items to hand out before the live ones (the replay). */
     first: ReplyStreamItem[],
   ) {
-    this.pending.push(...first);
-    if (first.some((item) => item.type === 'MESSAGE_STREAM_END')) this.ended = true;
+    this.items = new EventQueue<ReplyStreamItem>(source.limit);
+    // However the items end (the subscriber went away, a failure, the final event), the reader leaves the session.
+    this.items.onEnd(() => void source.return());
+    for (const item of first) this.items.push(item);
+    if (first.some((item) => item.type === 'MESSAGE_STREAM_END')) this.complete();
+    else source.consume(this);
   }
 
-  async next(): Promise<IteratorResult<ReplyStreamItem>> {
-    for (;;) {
-      const queued = this.pending.shift();
-      if (queued) return { value: queued, done: false };
-      if (this.ended) return this.return();
-      const step = await this.source.next();
-      if (step.done) return { value: undefined, done: true };
-      await this.take(step.value);
-    }
+  next(event: ReplySourceEvent): void {
+    if (this.ended) return;
+    if (!this.filling) this.take(event);
+    else if (this.held.length >= this.source.limit) this.fail(new QueueOverflowError(this.source.limit));
+    else this.held.push(event);
   }
 
-  return(): Promise<IteratorResult<ReplyStreamItem>> {
+  error(error: unknown): void {
+    this.fail(error);
+  }
+
+  /** The session stream ended (closed): so do the items. */
+  end(): void {
+    if (this.ended) return;
     this.ended = true;
-    this.pending.length = 0;
-    return this.source.return
-      ? this.source.return().then(() => ({ value: undefined, done: true }))
-      : Promise.resolve({ value: undefined, done: true });
+    void this.items.return();
   }
 
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  private async take(event: ReplySourceEvent): Promise<void> {
-    if (event.type === 'MESSAGE_DELTA') return this.takeDelta(event);
+  private take(event: ReplySourceEvent): void {
+    if (event.type === 'MESSAGE_DELTA') {
+      this.takeDelta(event);
+      return;
+    }
     if (event.type === 'MESSAGE_UPDATED') {
       const { message } = event;
       if (message.status === 'STREAMING') return;
       this.catchUp(message.content);
-      this.pending.push({
+      this.items.push({
         type: 'MESSAGE_STREAM_END',
         messageId: this.messageId,
         offset: this.have,
         status: message.status,
         finishReason: message.finishReason,
       });
-      this.ended = true;
-      return;
     }
-    // Deleted, or the conversation cleared: the reply is gone, the stream ends.
-    this.ended = true;
+    // Finished, deleted, or the conversation cleared: the stream ends.
+    this.complete();
   }
 
-  private async takeDelta(event: MessageDeltaEvent): Promise<void> {
+  private takeDelta(event: MessageDeltaEvent): void {
     const end = event.offset + deltaLength(event);
     if (end <= this.have) return;
     if (event.offset === this.have) {
-      this.pending.push(event);
+      this.items.push(event);
       this.have = end;
       return;
     }
@@ -110,9 +118,23 @@ export class ReplyReader implements AsyncIterableIterator<ReplyStreamItem> {
       this.push(event.sessionId, sliceFromCodePoint(event.text, this.have - event.offset), end);
       return;
     }
-    // A gap: deltas between `have` and this one never arrived. The state holds them all.
-    const missing = await this.readFrom(this.have);
-    if (missing.length > this.have) this.push(event.sessionId, missing.text, missing.length);
+    // A gap: deltas between `have` and this one never arrived. The state holds them all;
+    // what arrives meanwhile waits behind the fill.
+    this.filling = true;
+    this.readFrom(this.have).then(
+      (missing) => {
+        if (this.ended) return;
+        if (missing.length > this.have) this.push(event.sessionId, missing.text, missing.length);
+        this.resume();
+      },
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  /** A gap is filled: handles what arrived meanwhile, in order, until done or another gap. */
+  private resume(): void {
+    this.filling = false;
+    while (!this.filling && !this.ended && this.held.length > 0) this.take(this.held.shift()!);
   }
 
   /** Emits the final text's part the reader lacks (deltas lost just before the end). */
@@ -122,7 +144,22 @@ export class ReplyReader implements AsyncIterableIterator<ReplyStreamItem> {
   }
 
   private push(sessionId: string, text: string, end: number): void {
-    this.pending.push({ type: 'MESSAGE_DELTA', sessionId, messageId: this.messageId, offset: this.have, text });
+    this.items.push({ type: 'MESSAGE_DELTA', sessionId, messageId: this.messageId, offset: this.have, text });
     this.have = end;
+  }
+
+  /** Nothing more comes: the subscriber gets what was pushed, then the end. */
+  private complete(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.held.length = 0;
+    this.items.complete();
+  }
+
+  private fail(error: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.held.length = 0;
+    this.items.fail(error);
   }
 }

@@ -85,7 +85,7 @@ export function createReplyWatchService({ messages, messageReads, store, realtim
             finishReason: stored.finishReason,
           });
         }
-        return new ReplyReader(messageId, stream.goLive(), snapshot.length, (offset) => readFrom(stored, offset), first);
+        return new ReplyReader(messageId, stream.goLive(), snapshot.length, (offset) => readFrom(stored, offset), first).items;
       } catch (error) {
         stream.close();
         throw error;

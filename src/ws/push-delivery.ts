@@ -6,7 +6,7 @@
  * it settles, so thousands of subscribers cost no promise per delivery either way. A class
  * rather than closures: an idle subscription holds one small object, not a handful of functions.
  */
-import { QueueOverflowError, type EventQueue, type QueueSink } from '../realtime/event-queue.ts';
+import { QueueOverflowError, type EventQueue, type QueueEnd, type QueueSink } from '../realtime/event-queue.ts';
 import type { PayloadWaiter, PendingPayload, SharedPayload } from './shared-payloads.ts';
 
 /** What a delivery does with a payload: writes its frame; false once the subscription no longer wants events. */
@@ -18,6 +18,8 @@ export interface PushTarget {
 export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
   private readonly waiting: SharedPayload[] = [];
   private settled = false;
+  /** The queue completed: end once what waits is written. */
+  private completing = false;
   private resolveEnd: (() => void) | null = null;
   private rejectEnd: ((error: unknown) => void) | null = null;
 
@@ -72,8 +74,21 @@ export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
     this.rejectEnd?.(error);
   }
 
-  /** The queue ends only by return() (completed, closed): what still waits is dropped, as the queue drops its buffer. */
-  end(): void {
+  /**
+   * The queue ended. Returned (the operation completed or closed): what still waits is dropped,
+   * as the queue drops its buffer. Completed by its producer: what waits is written first.
+   */
+  end(how: QueueEnd): void {
+    if (this.settled) return;
+    if (how === 'completed') {
+      this.completing = true;
+      this.drain();
+      return;
+    }
+    this.finish();
+  }
+
+  private finish(): void {
     if (this.settled) return;
     this.settled = true;
     this.waiting.length = 0;
@@ -92,7 +107,12 @@ export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
         return;
       }
       this.waiting.shift();
-      if (!this.target.write(bytes)) return;
+      if (!this.target.write(bytes)) {
+        // Nobody to write to any more: nothing else will come for a completed queue.
+        if (this.completing) this.finish();
+        return;
+      }
     }
+    if (this.completing && this.waiting.length === 0) this.finish();
   }
 }
