@@ -21,6 +21,8 @@ import { textFramePayload } from './wire-frame.ts';
 /** Frames are handed to the socket while it holds less than this. */
 const SOCKET_HIGH_WATER_BYTES = 64 * 1024;
 const TEXT_FRAME = { binary: false } as const;
+/** Written with a callback behind direct frames: the callback runs once everything before it has gone to the kernel. */
+const NOTHING = Buffer.alloc(0);
 
 interface Waiting {
   data: string | Buffer;
@@ -36,6 +38,12 @@ export class SocketWriter {
   private waitingBytes = 0;
   private closing = false;
   private readonly pump = (): void => this.flush();
+  /** A wake-up (see wake) is written and has not come back yet. */
+  private wakePending = false;
+  private readonly woken = (): void => {
+    this.wakePending = false;
+    this.flush();
+  };
   /** Whether wire frames may go to `tcp` directly (no extension negotiated; fixed at the handshake). */
   private readonly direct: boolean;
 
@@ -89,11 +97,27 @@ export class SocketWriter {
     return true;
   }
 
-  /** Every write pumps what waits here once the socket has taken it. */
+  /**
+   * Writes through ws pump what waits here once the socket has taken them. Direct frames carry
+   * no callback: a write with one costs the stream a tick and an allocation even when the kernel
+   * took it at once (a fan-out makes thousands per event); what waits is woken by wake() instead.
+   */
   private write(data: string | Buffer, framed: boolean): void {
     if (!framed) this.socket.send(data, TEXT_FRAME, this.pump);
-    else if (this.direct) this.tcp.write(data, this.pump);
+    else if (this.direct) this.tcp.write(data);
     else this.socket.send(textFramePayload(data as Buffer), TEXT_FRAME, this.pump);
+  }
+
+  /**
+   * Frames wait here: flush again once the socket has handed what it holds to the kernel. An
+   * empty write's callback runs after every write before it (the stream keeps their order).
+   * Direct mode only: there every byte ws counts is the TCP socket's, so this waits on real I/O;
+   * through ws (an extension negotiated), every write carries the pump already.
+   */
+  private wake(): void {
+    if (this.wakePending || !this.direct) return;
+    this.wakePending = true;
+    this.tcp.write(NOTHING, this.woken);
   }
 
   private flush(): void {
@@ -104,11 +128,14 @@ export class SocketWriter {
       this.write(data, framed);
     }
     // Forget sent frames now and then rather than shifting the array on every send (without
-    // allocating when nothing waits: every write's callback lands here).
+    // allocating when nothing waits: every pump lands here).
     if (this.head === this.waiting.length) {
       this.waiting.length = 0;
       this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      return;
+    }
+    this.wake();
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
       this.waiting = this.waiting.slice(this.head);
       this.head = 0;
     }
