@@ -11,11 +11,15 @@
  * Frames already framed for the wire (wire-frame.ts: a `next` frame shared by a fan-out)
  * are written to the TCP socket directly, beside ws's own writes. That is safe while no
  * extension is negotiated: ws then writes every message as one whole frame, synchronously,
- * so whole frames of ours never land inside one of its own.
+ * so whole frames of ours never land inside one of its own. They go out at the end of the
+ * turn (turn-writes.ts), this socket's in one write, as if the kernel had taken them at once:
+ * they count towards neither the high-water mark nor WS_MAX_BUFFERED_BYTES, and any other
+ * write, or a close, writes them first.
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { truncateCloseReason } from './close-reason.ts';
+import { joinFrames, writeAtEndOfTurn, type TurnWriter } from './turn-writes.ts';
 import { textFramePayload } from './wire-frame.ts';
 
 /** Frames are handed to the socket while it holds less than this. */
@@ -31,7 +35,7 @@ interface Waiting {
   framed: boolean;
 }
 
-export class SocketWriter {
+export class SocketWriter implements TurnWriter {
   /** Frames not yet handed to the socket, oldest first from `head`. */
   private waiting: Waiting[] = [];
   private head = 0;
@@ -44,6 +48,11 @@ export class SocketWriter {
     this.wakePending = false;
     this.flush();
   };
+  /** Direct frames held until the end of the turn (made on the first), and their size. */
+  private held: Buffer[] | null = null;
+  private heldBytes = 0;
+  /** Waiting for the end of the turn (see turn-writes.ts). */
+  private due = false;
   /** Whether wire frames may go to `tcp` directly (no extension negotiated; fixed at the handshake). */
   private readonly direct: boolean;
 
@@ -58,7 +67,7 @@ export class SocketWriter {
 
   /** Bytes written but not yet handed to the kernel, plus those waiting here. */
   get bufferedBytes(): number {
-    return this.waitingBytes + this.socket.bufferedAmount;
+    return this.waitingBytes + this.heldBytes + this.socket.bufferedAmount;
   }
 
   /** Queues a message; false (and nothing queued) when more than WS_MAX_BUFFERED_BYTES are already waiting. */
@@ -71,9 +80,10 @@ export class SocketWriter {
     return this.enqueue(frame, true);
   }
 
-  /** Drops what is still waiting here and sends the close frame (reason cut to 123 bytes). */
+  /** Writes the frames held for the end of the turn, drops what still waits here and sends the close frame (reason cut to 123 bytes). */
   close(code: number, reason: string): void {
     if (this.closing) return;
+    this.writeHeld();
     this.closing = true;
     this.waiting = [];
     this.head = 0;
@@ -87,14 +97,44 @@ export class SocketWriter {
     if (this.waitingBytes + buffered > this.maxBufferedBytes) return false;
     // Nothing waiting and room in the socket (the usual case): straight through, nothing queued.
     if (this.head === this.waiting.length && buffered < SOCKET_HIGH_WATER_BYTES) {
-      this.write(data, framed);
+      if (framed && this.direct && this.heldBytes < SOCKET_HIGH_WATER_BYTES) this.hold(data as Buffer);
+      else {
+        this.writeHeld();
+        this.write(data, framed);
+      }
       return true;
     }
+    this.writeHeld();
     const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.waiting.push({ data, bytes, framed });
     this.waitingBytes += bytes;
     this.flush();
     return true;
+  }
+
+  private hold(frame: Buffer): void {
+    this.held ??= [];
+    this.held.push(frame);
+    this.heldBytes += frame.length;
+    if (this.due) return;
+    this.due = true;
+    writeAtEndOfTurn(this);
+  }
+
+  /** Writes the held frames, in one write (turn-writes.ts calls it at the end of the turn). */
+  writeHeld(): void {
+    this.due = false;
+    const held = this.held;
+    if (!held || held.length === 0) return;
+    if (!this.closing && this.socket.readyState === this.socket.OPEN) this.tcp.write(held.length === 1 ? held[0]! : joinFrames(held));
+    held.length = 0;
+    this.heldBytes = 0;
+  }
+
+  abandon(): void {
+    this.held = null;
+    this.heldBytes = 0;
+    this.socket.terminate();
   }
 
   /**

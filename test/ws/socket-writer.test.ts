@@ -1,6 +1,7 @@
 /**
- * The socket writer on a real ws connection: a client that stops reading past the high-water
- * mark gets everything once it reads again.
+ * The socket writer on a real ws connection: direct frames of one turn go out in one write,
+ * in order with ws's own sends, before a close of the same turn; a client that stops reading
+ * past the high-water mark gets everything once it reads again.
  */
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -63,6 +64,36 @@ const frame = (text: string) => encodeTextFrame(Buffer.from(text));
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('socket writer', () => {
+  it('writes the direct frames of one turn in one write, in order with what ws sends between them', async () => {
+    const c = await connect();
+    try {
+      const before = c.tcpWrites();
+      c.writer.sendFrame(frame('a'));
+      c.writer.sendFrame(frame('b'));
+      c.writer.sendFrame(frame('c'));
+      await turn();
+      expect(c.tcpWrites() - before).toBe(1);
+      c.writer.sendFrame(frame('d'));
+      c.writer.send('from ws');
+      c.writer.sendFrame(frame('e'));
+      expect(await c.received(6)).toEqual(['a', 'b', 'c', 'd', 'from ws', 'e']);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('writes the frames of a turn before a close in that turn', async () => {
+    const c = await connect();
+    try {
+      c.writer.sendFrame(frame('last event'));
+      c.writer.close(4000, 'bye');
+      expect(await c.closed).toBe(4000);
+      expect(c.messages).toEqual(['last event']);
+    } finally {
+      await c.stop();
+    }
+  });
+
   it('delivers everything, in order, to a client that stopped reading past the high-water mark and reads again', async () => {
     const c = await connect();
     try {
