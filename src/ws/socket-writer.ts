@@ -11,15 +11,16 @@
  * Frames already framed for the wire (wire-frame.ts: a `next` frame shared by a fan-out)
  * are written to the TCP socket directly, beside ws's own writes. That is safe while no
  * extension is negotiated: ws then writes every message as one whole frame, synchronously,
- * so whole frames of ours never land inside one of its own. They go out at the end of the
- * turn (turn-writes.ts), this socket's in one write, as if the kernel had taken them at once:
- * they count towards neither the high-water mark nor WS_MAX_BUFFERED_BYTES, and any other
- * write, or a close, writes them first.
+ * so whole frames of ours never land inside one of its own. The first of a turn of the event
+ * loop goes at once; later ones of that turn (and every one of a turn after a turn with several:
+ * the server is behind) are held and go out at its end (turn-writes.ts) in one write, as if the
+ * kernel had taken them at once: they count towards neither the high-water mark nor
+ * WS_MAX_BUFFERED_BYTES, and any other write, or a close, writes them first.
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { truncateCloseReason } from './close-reason.ts';
-import { joinFrames, writeAtEndOfTurn, type TurnWriter } from './turn-writes.ts';
+import { callAtEndOfTurn, joinFrames, type TurnWriter } from './turn-writes.ts';
 import { textFramePayload } from './wire-frame.ts';
 
 /** Frames are handed to the socket while it holds less than this. */
@@ -53,6 +54,9 @@ export class SocketWriter implements TurnWriter {
   private heldBytes = 0;
   /** Waiting for the end of the turn (see turn-writes.ts). */
   private due = false;
+  /** Direct frames of this turn so far; whether the last turn had several (every frame of this one is then held). */
+  private turnFrames = 0;
+  private coalescing = false;
   /** Whether wire frames may go to `tcp` directly (no extension negotiated; fixed at the handshake). */
   private readonly direct: boolean;
 
@@ -97,7 +101,7 @@ export class SocketWriter implements TurnWriter {
     if (this.waitingBytes + buffered > this.maxBufferedBytes) return false;
     // Nothing waiting and room in the socket (the usual case): straight through, nothing queued.
     if (this.head === this.waiting.length && buffered < SOCKET_HIGH_WATER_BYTES) {
-      if (framed && this.direct && this.heldBytes < SOCKET_HIGH_WATER_BYTES) this.hold(data as Buffer);
+      if (framed && this.direct) this.directFrame(data as Buffer);
       else {
         this.writeHeld();
         this.write(data, framed);
@@ -112,18 +116,31 @@ export class SocketWriter implements TurnWriter {
     return true;
   }
 
-  private hold(frame: Buffer): void {
-    this.held ??= [];
-    this.held.push(frame);
-    this.heldBytes += frame.length;
-    if (this.due) return;
-    this.due = true;
-    writeAtEndOfTurn(this);
+  private directFrame(frame: Buffer): void {
+    if (!this.due) {
+      this.due = true;
+      callAtEndOfTurn(this);
+    }
+    this.turnFrames += 1;
+    if ((this.turnFrames > 1 || this.coalescing) && this.heldBytes < SOCKET_HIGH_WATER_BYTES) {
+      this.held ??= [];
+      this.held.push(frame);
+      this.heldBytes += frame.length;
+      return;
+    }
+    this.writeHeld();
+    this.tcp.write(frame);
   }
 
-  /** Writes the held frames, in one write (turn-writes.ts calls it at the end of the turn). */
-  writeHeld(): void {
+  endTurn(): void {
     this.due = false;
+    this.coalescing = this.turnFrames > 1;
+    this.turnFrames = 0;
+    this.writeHeld();
+  }
+
+  /** Writes the held frames, in one write. */
+  private writeHeld(): void {
     const held = this.held;
     if (!held || held.length === 0) return;
     if (!this.closing && this.socket.readyState === this.socket.OPEN) this.tcp.write(held.length === 1 ? held[0]! : joinFrames(held));

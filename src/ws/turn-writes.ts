@@ -1,26 +1,26 @@
 /**
- * Frames written directly to sockets during one turn of the event loop go out at its end
- * (setImmediate: after this turn's I/O callbacks), each socket's frames in one write. An
- * event fanned out to thousands costs a syscall per socket either way; when the server falls
- * behind, the sends that waited meanwhile are handled in the same turn, and their events then
- * share each socket's syscall instead of paying one each: the further behind, the cheaper a
- * delivery, so a backlog drains instead of growing. The sockets of one fan-out hold the same
- * frames in the same order, so the frames are joined once for all of them.
+ * The end of a turn of the event loop (setImmediate: after this turn's I/O callbacks), where
+ * socket writers write the frames they held back during it, each socket's in one write. An
+ * event fanned out to thousands costs a syscall per socket; when the server falls behind,
+ * the sends that waited meanwhile are handled in one turn, and their events then share each
+ * socket's syscall instead of paying one each: the further behind, the cheaper a delivery, so
+ * a backlog drains instead of growing. The sockets of one fan-out hold the same frames in the
+ * same order, so the frames are joined once for all of them.
  */
 
 /** What holds frames until the end of the turn. */
 export interface TurnWriter {
-  /** Writes what it holds now (a no-op when it already did). */
-  writeHeld(): void;
-  /** Called instead when writeHeld threw: the writer's socket is beyond use. */
+  /** The turn ended: write what is held. */
+  endTurn(): void;
+  /** Called instead when endTurn threw: the writer's socket is beyond use. */
   abandon(): void;
 }
 
 let due: TurnWriter[] = [];
 let scheduled = false;
 
-/** Calls `writer.writeHeld()` at the end of this turn (once, however often it is asked). */
-export function writeAtEndOfTurn(writer: TurnWriter): void {
+/** Calls `writer.endTurn()` at the end of this turn (ask once per turn). */
+export function callAtEndOfTurn(writer: TurnWriter): void {
   due.push(writer);
   if (scheduled) return;
   scheduled = true;
@@ -33,7 +33,7 @@ function writeDue(): void {
   scheduled = false;
   for (const writer of writers) {
     try {
-      writer.writeHeld();
+      writer.endTurn();
     } catch {
       writer.abandon();
     }

@@ -1,6 +1,7 @@
 /**
- * The socket writer on a real ws connection: direct frames of one turn go out in one write,
- * in order with ws's own sends, before a close of the same turn; a client that stops reading
+ * The socket writer on a real ws connection: the first direct frame of a turn goes out at once,
+ * later ones (all of a turn after a busy one) together at its end, in order with ws's own sends
+ * and before a close of the same turn; a client that stops reading
  * past the high-water mark gets everything once it reads again.
  */
 import type { AddressInfo, Socket } from 'node:net';
@@ -64,31 +65,50 @@ const frame = (text: string) => encodeTextFrame(Buffer.from(text));
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('socket writer', () => {
-  it('writes the direct frames of one turn in one write, in order with what ws sends between them', async () => {
+  it('writes the first direct frame of a turn at once and the later ones together, all of a turn after a busy one', async () => {
     const c = await connect();
     try {
-      const before = c.tcpWrites();
-      c.writer.sendFrame(frame('a'));
-      c.writer.sendFrame(frame('b'));
-      c.writer.sendFrame(frame('c'));
+      const writes = (send: () => void) => {
+        const before = c.tcpWrites();
+        send();
+        return c.tcpWrites() - before;
+      };
+      expect(writes(() => c.writer.sendFrame(frame('a')))).toBe(1);
+      expect(writes(() => c.writer.sendFrame(frame('b')))).toBe(0);
+      expect(writes(() => c.writer.sendFrame(frame('c')))).toBe(0);
+      let before = c.tcpWrites();
       await turn();
       expect(c.tcpWrites() - before).toBe(1);
-      c.writer.sendFrame(frame('d'));
+      // The turn before had several: this one's are all held, in one write at its end.
+      expect(writes(() => c.writer.sendFrame(frame('d')))).toBe(0);
+      expect(writes(() => c.writer.sendFrame(frame('e')))).toBe(0);
+      before = c.tcpWrites();
+      await turn();
+      expect(c.tcpWrites() - before).toBe(1);
+      // One frame in a turn after a busy one is still held; the turn after that writes at once again.
+      expect(writes(() => c.writer.sendFrame(frame('f')))).toBe(0);
+      before = c.tcpWrites();
+      await turn();
+      expect(c.tcpWrites() - before).toBe(1);
+      expect(writes(() => c.writer.sendFrame(frame('g')))).toBe(1);
+      // A ws send between frames keeps its place.
+      c.writer.sendFrame(frame('h'));
       c.writer.send('from ws');
-      c.writer.sendFrame(frame('e'));
-      expect(await c.received(6)).toEqual(['a', 'b', 'c', 'd', 'from ws', 'e']);
+      c.writer.sendFrame(frame('i'));
+      expect(await c.received(10)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'from ws', 'i']);
     } finally {
       await c.stop();
     }
   });
 
-  it('writes the frames of a turn before a close in that turn', async () => {
+  it('writes the frames held in a turn before a close in that turn', async () => {
     const c = await connect();
     try {
+      c.writer.sendFrame(frame('event'));
       c.writer.sendFrame(frame('last event'));
       c.writer.close(4000, 'bye');
       expect(await c.closed).toBe(4000);
-      expect(c.messages).toEqual(['last event']);
+      expect(c.messages).toEqual(['event', 'last event']);
     } finally {
       await c.stop();
     }
