@@ -18,16 +18,25 @@ export interface QueueSink<T> {
   end(): void;
 }
 
+/** Told once when a queue ends, before its onEnd cleanups run (its owner, with no closure to keep). */
+export interface QueueOwner {
+  queueEnded(): void;
+}
+
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   private buffer: T[] = [];
   private sink: QueueSink<T> | null = null;
   private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
   private finished = false;
   private failure: unknown = null;
-  private readonly cleanups: (() => void)[] = [];
+  /** Made on the first onEnd: most queues have none (their owner cleans up). */
+  private cleanups: (() => void)[] | null = null;
 
   /** `limit`: most values held for a consumer that is behind (a sink holding values of its own applies it too). */
-  constructor(readonly limit: number) {}
+  constructor(
+    readonly limit: number,
+    private readonly owner: QueueOwner | null = null,
+  ) {}
 
   /**
    * Hands every value to `sink` as it is pushed (those already buffered first), instead of
@@ -45,8 +54,12 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   /** Runs once when the queue ends (return, failure or end). */
   onEnd(cleanup: () => void): void {
-    if (this.finished) cleanup();
-    else this.cleanups.push(cleanup);
+    if (this.finished) {
+      cleanup();
+      return;
+    }
+    this.cleanups ??= [];
+    this.cleanups.push(cleanup);
   }
 
   push(value: T): void {
@@ -118,6 +131,9 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.owner?.queueEnded();
+    const cleanups = this.cleanups;
+    this.cleanups = null;
+    for (const cleanup of cleanups ?? []) cleanup();
   }
 }

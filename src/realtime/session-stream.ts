@@ -4,10 +4,10 @@
  * at a given time. What the stream carries, where it starts and when it ends are decided by
  * the caller (the message stream service); this file only moves the events.
  */
-import { EventQueue } from './event-queue.ts';
+import { EventQueue, type QueueOwner } from './event-queue.ts';
 import type { SessionEvent } from './events.ts';
 import type { PresenceRegistry } from './presence.ts';
-import type { SessionHub } from './session-hub.ts';
+import type { SessionHub, SessionListener } from './session-hub.ts';
 
 export interface SessionStreamOptions<T extends SessionEvent> {
   sessionId: string;
@@ -54,30 +54,41 @@ export async function openSessionStream<T extends SessionEvent>(
 const admitAll = () => true;
 
 /**
- * A class, not closures: an idle subscriber holds this object, its queue and the hub's
- * listener (one bound function), nothing per callback.
+ * A class, not closures: an idle subscriber holds this object and its queue, nothing per
+ * callback. It is the hub's listener and the queue's owner (told once when the queue ends).
  */
-class LiveStream<T extends SessionEvent> implements SessionStream<T> {
+class LiveStream<T extends SessionEvent> implements SessionStream<T>, SessionListener, QueueOwner {
   private readonly queue: EventQueue<T>;
   liveFromSeq = 0;
-  private buffered: T[] = [];
+  /** Live events arriving during a replay (made on the first; none once live). */
+  private buffered: T[] | null = null;
   private live = false;
+  /** In the hub's channel (join adds the listener at once) / counted present / the queue ended. */
+  private joined = false;
+  private present = false;
+  private ended = false;
   private readonly admit: (event: T) => boolean;
 
   constructor(
     private readonly deps: SessionStreamDeps,
     private readonly options: SessionStreamOptions<T>,
   ) {
-    this.queue = new EventQueue<T>(deps.maxQueuedEvents);
+    this.queue = new EventQueue<T>(deps.maxQueuedEvents, this);
     this.admit = options.admit ?? admitAll;
   }
 
   async open(): Promise<void> {
     const { deps, options, queue } = this;
-    const membership = await deps.hub.join(options.sessionId, this.receive.bind(this));
-    this.liveFromSeq = membership.seq;
-    queue.onEnd(membership.leave);
-    queue.onEnd(deps.presence.enter(options.sessionId, options.userId));
+    this.joined = true;
+    try {
+      this.liveFromSeq = await deps.hub.join(options.sessionId, this);
+    } catch (error) {
+      this.joined = false;
+      throw error;
+    }
+    if (this.ended) return;
+    this.present = true;
+    deps.presence.enter(options.sessionId, options.userId);
     const end = options.endsAt;
     if (end) {
       const timer = setTimeout(() => queue.fail(end.error()), Math.max(0, end.at - Date.now()));
@@ -92,7 +103,9 @@ class LiveStream<T extends SessionEvent> implements SessionStream<T> {
 
   goLive(): AsyncIterableIterator<T> {
     this.live = true;
-    for (const event of this.buffered.splice(0)) this.replay(event);
+    const buffered = this.buffered;
+    this.buffered = null;
+    for (const event of buffered ?? []) this.replay(event);
     return this.queue;
   }
 
@@ -100,10 +113,25 @@ class LiveStream<T extends SessionEvent> implements SessionStream<T> {
     void this.queue.return();
   }
 
-  private receive(event: SessionEvent): void {
+  /** The queue ended (returned or failed): leaves the channel and the session's presence, once. */
+  queueEnded(): void {
+    this.ended = true;
+    this.buffered = null;
+    const { sessionId, userId } = this.options;
+    if (this.joined) this.deps.hub.leave(sessionId, this);
+    if (this.present) this.deps.presence.leave(sessionId, userId);
+    this.joined = false;
+    this.present = false;
+  }
+
+  receive(event: SessionEvent): void {
     if (!this.options.accept(event)) return;
-    if (this.live) this.replay(event);
-    else if (this.buffered.length < this.deps.maxQueuedEvents) this.buffered.push(event);
+    if (this.live) {
+      this.replay(event);
+      return;
+    }
+    this.buffered ??= [];
+    if (this.buffered.length < this.deps.maxQueuedEvents) this.buffered.push(event);
     else this.queue.fail(new Error('Too many events arrived during replay; resubscribe with `after`'));
   }
 }

@@ -37,11 +37,11 @@ export class ConnectionAuth implements ConnectionControl {
   /** The upgrade request, read for a token at connection_init and let go of then. */
   private request: IncomingMessage | null;
 
-  /** `onExpired` runs when the token expires without a refresh (the connection closes with 4403). */
+  /** `owner.tokenExpired()` runs when the token expires without a refresh (the connection closes with 4403). */
   constructor(
     private readonly deps: ConnectionAuthDeps,
     request: IncomingMessage,
-    private readonly onExpired: () => void,
+    private readonly owner: { tokenExpired(): void },
   ) {
     this.request = request;
   }
@@ -115,7 +115,7 @@ export class ConnectionAuth implements ConnectionControl {
     const expiresAt = this.current?.expiresAt;
     if (expiresAt === null || expiresAt === undefined || this.disposed) return;
     const delay = Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS);
-    this.expiryTimer = setTimeout(() => (this.expired() ? this.onExpired() : this.scheduleExpiry()), delay);
+    this.expiryTimer = setTimeout(() => (this.expired() ? this.owner.tokenExpired() : this.scheduleExpiry()), delay);
     this.expiryTimer.unref();
   }
 }

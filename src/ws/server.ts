@@ -55,19 +55,25 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     deliveries: batchedDeliveryCount(deps.metrics),
   };
 
+  // Defined once, not per socket (`this` is the socket): a listener per socket is a closure each.
+  function onSocketError(this: WebSocket, error: Error): void {
+    const connection = GraphQLWsConnection.of(this);
+    if (connection) connection.onSocketError(error);
+    else logger.debug('WebSocket protocol error', { error: error.message });
+  }
+  // The connection's onDispose forgets it when either side begins closing.
+  const forget = (ws: WebSocket) => connections.delete(ws);
+
   const accept = (ws: WebSocket, request: IncomingMessage) => {
+    ws.on('error', onSocketError);
     let connection: GraphQLWsConnection | undefined;
-    ws.on('error', (error) =>
-      connection ? connection.onSocketError(error) : logger.debug('WebSocket protocol error', { error: error.message }),
-    );
     try {
       if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
         ws.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
         return;
       }
-      connection = new GraphQLWsConnection(ws, request, connectionDeps, () => connections.delete(ws));
+      connection = new GraphQLWsConnection(ws, request, connectionDeps, forget);
       keepAlive.watch(ws);
-      // The connection's onDispose (above) forgets it when either side begins closing.
       connections.set(ws, connection);
     } catch (error) {
       if (connection) return connection.fail(error);
