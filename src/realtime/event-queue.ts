@@ -23,8 +23,11 @@ export interface QueueOwner {
   queueEnded(): void;
 }
 
+/** The buffer of every queue holding nothing (most of them, all the time): never pushed to. */
+const EMPTY: never[] = [];
+
 export class EventQueue<T> implements AsyncIterableIterator<T> {
-  private buffer: T[] = [];
+  private buffer: T[] = EMPTY;
   private sink: QueueSink<T> | null = null;
   private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
   private finished = false;
@@ -78,13 +81,14 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       this.fail(new QueueOverflowError(this.limit));
       return;
     }
+    if (this.buffer === EMPTY) this.buffer = [];
     this.buffer.push(value);
   }
 
   /** Ends the stream with an error for the consumer (after nothing else is delivered). */
   fail(error: unknown): void {
     if (this.finished) return;
-    this.buffer = [];
+    this.buffer = EMPTY;
     this.finish();
     if (this.sink) {
       this.sink.error(error);
@@ -112,7 +116,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   }
 
   return(): Promise<IteratorResult<T>> {
-    this.buffer = [];
+    this.buffer = EMPTY;
     const wasFinished = this.finished;
     this.finish();
     if (this.sink && !wasFinished) this.sink.end();

@@ -23,8 +23,11 @@ export interface PushEnd {
 /** Where a delivery takes each event's payload: a function, or an object with that method (no closure to keep). */
 export type PayloadSource = ((event: unknown) => SharedPayload) | { payloadFor(event: unknown): SharedPayload };
 
+const NOTHING_WAITING: never[] = [];
+
 export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
-  private readonly waiting: SharedPayload[] = [];
+  /** Payloads in line behind a pending one (NOTHING_WAITING, shared and never pushed to, while there are none). */
+  private waiting: SharedPayload[] = NOTHING_WAITING;
   private settled = false;
   private ending: PushEnd | null = null;
   private readonly source: { payloadFor(event: unknown): SharedPayload };
@@ -62,6 +65,7 @@ export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
         this.error(new QueueOverflowError(this.events.limit));
         return;
       }
+      if (this.waiting === NOTHING_WAITING) this.waiting = [];
       this.waiting.push(payload);
       if (this.waiting.length === 1) this.drain();
     } catch (error) {
@@ -81,7 +85,7 @@ export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
   error(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    this.waiting.length = 0;
+    this.waiting = NOTHING_WAITING;
     void this.events.return();
     this.ending?.pushEnded(true, error);
   }
@@ -90,7 +94,7 @@ export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
   end(): void {
     if (this.settled) return;
     this.settled = true;
-    this.waiting.length = 0;
+    this.waiting = NOTHING_WAITING;
     this.ending?.pushEnded(false, null);
   }
 

@@ -55,6 +55,9 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     deliveries: batchedDeliveryCount(deps.metrics),
   };
 
+  // Defined once, not per upgrade: a listener made inside the handler would share its scope,
+  // and so keep the upgrade request alive for as long as the socket is open.
+  const onUpgradeSocketError = (error: Error) => logger.debug('WebSocket upgrade socket error', { error: error.message });
   // Defined once, not per socket (`this` is the socket): a listener per socket is a closure each.
   function onSocketError(this: WebSocket, error: Error): void {
     const connection = GraphQLWsConnection.of(this);
@@ -65,6 +68,8 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
   const forget = (ws: WebSocket) => connections.delete(ws);
 
   const accept = (ws: WebSocket, request: IncomingMessage) => {
+    // The socket has ws's own error listener from here on: ours, for the handshake, would be a second.
+    request.socket.off('error', onUpgradeSocketError);
     ws.on('error', onSocketError);
     let connection: GraphQLWsConnection | undefined;
     try {
@@ -82,9 +87,6 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     }
   };
 
-  // Defined once, not per upgrade: a listener made inside the handler would share its scope,
-  // and so keep the upgrade request alive for as long as the socket is open.
-  const onUpgradeSocketError = (error: Error) => logger.debug('WebSocket upgrade socket error', { error: error.message });
   server.on('upgrade', (request: IncomingMessage, raw: Duplex, head: Buffer) => {
     raw.on('error', onUpgradeSocketError);
     try {

@@ -21,6 +21,8 @@ import { textFramePayload } from './wire-frame.ts';
 /** Frames are handed to the socket while it holds less than this. */
 const SOCKET_HIGH_WATER_BYTES = 64 * 1024;
 const TEXT_FRAME = { binary: false } as const;
+/** What every writer with nothing waiting holds (most of them, most of the time): never pushed to. */
+const NOTHING_WAITING: never[] = [];
 
 interface Waiting {
   data: string | Buffer;
@@ -31,7 +33,7 @@ interface Waiting {
 
 export class SocketWriter {
   /** Frames not yet handed to the socket, oldest first from `head`. */
-  private waiting: Waiting[] = [];
+  private waiting: Waiting[] = NOTHING_WAITING;
   private head = 0;
   private waitingBytes = 0;
   private closing = false;
@@ -67,7 +69,7 @@ export class SocketWriter {
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    this.waiting = [];
+    this.waiting = NOTHING_WAITING;
     this.head = 0;
     this.waitingBytes = 0;
     this.socket.close(code, truncateCloseReason(reason));
@@ -83,6 +85,7 @@ export class SocketWriter {
       return true;
     }
     const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (this.waiting === NOTHING_WAITING) this.waiting = [];
     this.waiting.push({ data, bytes, framed });
     this.waitingBytes += bytes;
     this.flush();
@@ -106,7 +109,7 @@ export class SocketWriter {
     // Forget sent frames now and then rather than shifting the array on every send (without
     // allocating when nothing waits: every write's callback lands here).
     if (this.head === this.waiting.length) {
-      this.waiting.length = 0;
+      this.waiting = NOTHING_WAITING;
       this.head = 0;
     } else if (this.head > 1024 && this.head * 2 > this.waiting.length) {
       this.waiting = this.waiting.slice(this.head);
