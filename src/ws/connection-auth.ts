@@ -10,12 +10,15 @@ import { tokenFromRequest } from '../auth/token-source.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { ConnectionControl } from '../context.ts';
 import { AppError, forbidden } from '../errors.ts';
+import type { ExpiryEntry, ExpirySchedule } from './expiry-schedule.ts';
 
 export interface ConnectionAuthDeps {
   verifyToken: TokenVerifier;
   cookieName: string;
   /** Claims a per-user connection slot; returns the release function, or null when the user is at the limit. */
   claimSlot(userId: string): (() => void) | null;
+  /** The one timer every connection's token expiry waits on (shared by the server's connections). */
+  expiries: ExpirySchedule;
 }
 
 /** Why `connection_init` did not lead to an ack: the close code and reason. */
@@ -24,15 +27,14 @@ export interface Refusal {
   reason: string;
 }
 
-/** setTimeout caps at ~24.8 days; a later expiry is re-armed when that fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** Also the ConnectionControl operations get (one object per connection, not one more with its own closure). */
-export class ConnectionAuth implements ConnectionControl {
+export class ConnectionAuth implements ConnectionControl, ExpiryEntry {
   private current: Principal | null = null;
   private currentToken: string | undefined;
   private releaseSlot: (() => void) | null = null;
-  private expiryTimer: NodeJS.Timeout | null = null;
+  /** Its place in deps.expiries (maintained there). */
+  heapIndex = -1;
+  dueAt = 0;
   private disposed = false;
   /** The upgrade request, read for a token at connection_init and let go of then. */
   private request: IncomingMessage | null;
@@ -100,23 +102,28 @@ export class ConnectionAuth implements ConnectionControl {
     return next.expiresAt === null ? null : new Date(next.expiresAt);
   }
 
-  /** Stops the expiry timer and frees the user's slot. */
+  /** Leaves the expiry schedule and frees the user's slot. */
   dispose(): void {
     this.disposed = true;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
+    this.deps.expiries.cancel(this);
     this.releaseSlot?.();
     this.releaseSlot = null;
   }
 
+  /** The token's expiry time came (the schedule's call). */
+  expiryDue(): void {
+    if (this.disposed) return;
+    if (this.expired()) this.owner.tokenExpired();
+    else this.scheduleExpiry();
+  }
+
   private scheduleExpiry(): void {
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
     const expiresAt = this.current?.expiresAt;
-    if (expiresAt === null || expiresAt === undefined || this.disposed) return;
-    const delay = Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS);
-    this.expiryTimer = setTimeout(() => (this.expired() ? this.owner.tokenExpired() : this.scheduleExpiry()), delay);
-    this.expiryTimer.unref();
+    if (expiresAt === null || expiresAt === undefined || this.disposed) {
+      this.deps.expiries.cancel(this);
+      return;
+    }
+    this.deps.expiries.schedule(this, expiresAt);
   }
 }
 

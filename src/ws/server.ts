@@ -13,6 +13,7 @@ import { perUserSlots, type ClaimConnectionSlot } from '../limits/connection-slo
 import { ServerCloseCode } from './close-codes.ts';
 import { GraphQLWsConnection, type ConnectionDeps } from './connection.ts';
 import { batchedDeliveryCount } from './delivery-count.ts';
+import { ExpirySchedule } from './expiry-schedule.ts';
 import { startKeepAlive } from './keep-alive.ts';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './protocol.ts';
 import { rejectUpgrade, refuseUpgrade } from './upgrade.ts';
@@ -29,7 +30,7 @@ const SHUTDOWN_CLOSE_GRACE_MS = 1000;
 
 export type GraphQLWsDeps = Omit<
   ConnectionDeps,
-  'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations' | 'deliveries'
+  'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations' | 'deliveries' | 'expiries'
 > & {
   /** The CONNECTIONS_PER_USER counter, to share it with another transport (default: one of its own). */
   claimSlot?: ClaimConnectionSlot;
@@ -53,6 +54,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     maxBufferedBytes: config.maxBufferedBytes,
     maxActiveOperations: config.maxActiveOperations,
     deliveries: batchedDeliveryCount(deps.metrics),
+    expiries: new ExpirySchedule(),
   };
 
   // Defined once, not per upgrade: a listener made inside the handler would share its scope,
