@@ -10,13 +10,14 @@ import { tokenFromRequest } from '../auth/token-source.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { ConnectionControl } from '../context.ts';
 import { AppError, forbidden } from '../errors.ts';
+import type { ConnectionSlots } from '../limits/connection-slots.ts';
 import type { ExpiryEntry, ExpirySchedule } from './expiry-schedule.ts';
 
 export interface ConnectionAuthDeps {
   verifyToken: TokenVerifier;
   cookieName: string;
-  /** Claims a per-user connection slot; returns the release function, or null when the user is at the limit. */
-  claimSlot(userId: string): (() => void) | null;
+  /** The per-user connection counter (CONNECTIONS_PER_USER). */
+  slots: ConnectionSlots;
   /** The one timer every connection's token expiry waits on (shared by the server's connections). */
   expiries: ExpirySchedule;
 }
@@ -31,7 +32,8 @@ export interface Refusal {
 export class ConnectionAuth implements ConnectionControl, ExpiryEntry {
   private current: Principal | null = null;
   private currentToken: string | undefined;
-  private releaseSlot: (() => void) | null = null;
+  /** The user whose slot this connection holds, until dispose. */
+  private slotHolder: string | null = null;
   /** Its place in deps.expiries (maintained there). */
   heapIndex = -1;
   dueAt = 0;
@@ -69,10 +71,10 @@ export class ConnectionAuth implements ConnectionControl, ExpiryEntry {
       return { code: CloseCode.Forbidden, reason: `Forbidden: ${error instanceof AppError ? error.message : 'invalid token'}` };
     }
     if (this.disposed) return { code: CloseCode.Forbidden, reason: 'Forbidden: connection closed' };
-    this.releaseSlot = this.deps.claimSlot(principal.userId);
-    if (!this.releaseSlot) {
+    if (!this.deps.slots.claim(principal.userId)) {
       return { code: CloseCode.TooManyInitialisationRequests, reason: 'Too many connections for this user; close another one first' };
     }
+    this.slotHolder = principal.userId;
     this.current = principal;
     this.currentToken = token;
     this.scheduleExpiry();
@@ -106,8 +108,8 @@ export class ConnectionAuth implements ConnectionControl, ExpiryEntry {
   dispose(): void {
     this.disposed = true;
     this.deps.expiries.cancel(this);
-    this.releaseSlot?.();
-    this.releaseSlot = null;
+    if (this.slotHolder !== null) this.deps.slots.release(this.slotHolder);
+    this.slotHolder = null;
   }
 
   /** The token's expiry time came (the schedule's call). */

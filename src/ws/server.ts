@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { CloseCode } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RealtimeConfig } from '../config.ts';
-import { perUserSlots, type ClaimConnectionSlot } from '../limits/connection-slots.ts';
+import { perUserSlots, type ConnectionSlots } from '../limits/connection-slots.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import { GraphQLWsConnection, type ConnectionDeps } from './connection.ts';
 import { batchedDeliveryCount } from './delivery-count.ts';
@@ -30,10 +30,10 @@ const SHUTDOWN_CLOSE_GRACE_MS = 1000;
 
 export type GraphQLWsDeps = Omit<
   ConnectionDeps,
-  'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations' | 'deliveries' | 'expiries'
+  'slots' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations' | 'deliveries' | 'expiries'
 > & {
   /** The CONNECTIONS_PER_USER counter, to share it with another transport (default: one of its own). */
-  claimSlot?: ClaimConnectionSlot;
+  slots?: ConnectionSlots;
   /** Hands an upgrade to another server on this port (Socket.IO's path); true when it took it (default: none). */
   otherUpgrades?: (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 };
@@ -49,7 +49,7 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
   const keepAlive = startKeepAlive(config.keepAliveMs, () => connections.keys());
   const connectionDeps: ConnectionDeps = {
     ...deps,
-    claimSlot: deps.claimSlot ?? perUserSlots(config.connectionsPerUser),
+    slots: deps.slots ?? perUserSlots(config.connectionsPerUser),
     connectionInitTimeoutMs: config.connectionInitTimeoutMs,
     maxBufferedBytes: config.maxBufferedBytes,
     maxActiveOperations: config.maxActiveOperations,
