@@ -21,6 +21,8 @@ import { rejectUpgrade, refuseUpgrade } from './upgrade.ts';
 export interface GraphQLWsServer {
   /** Open sockets right now (not counting those closing: cut off, or shutting down). */
   readonly connectionCount: number;
+  /** Token expiries still scheduled: one per open authenticated connection whose token expires (for leak checks). */
+  readonly scheduledExpiries: number;
   /** Closes every socket with 1001 so clients reconnect elsewhere. */
   close(): Promise<void>;
 }
@@ -105,6 +107,9 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
   return {
     get connectionCount() {
       return connections.size;
+    },
+    get scheduledExpiries() {
+      return connectionDeps.expiries.size;
     },
     async close() {
       keepAlive.stop();
