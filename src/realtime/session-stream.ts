@@ -47,7 +47,7 @@ export async function openSessionStream<T extends SessionEvent>(
   options: SessionStreamOptions<T>,
 ): Promise<SessionStream<T>> {
   const stream = new LiveStream<T>(deps, options);
-  await stream.open();
+  await stream.open(options.endsAt);
   return stream;
 }
 
@@ -69,27 +69,34 @@ class LiveStream<T extends SessionEvent> implements SessionStream<T>, SessionLis
   private ended = false;
   private readonly admit: (event: T) => boolean;
 
+  private readonly sessionId: string;
+  private readonly userId: string;
+  private readonly accept: (event: SessionEvent) => event is T;
+
   constructor(
     private readonly deps: SessionStreamDeps,
-    private readonly options: SessionStreamOptions<T>,
+    options: SessionStreamOptions<T>,
   ) {
     this.queue = new EventQueue<T>(deps.maxQueuedEvents, this);
+    this.sessionId = options.sessionId;
+    this.userId = options.userId;
+    this.accept = options.accept;
     this.admit = options.admit ?? admitAll;
   }
 
-  async open(): Promise<void> {
-    const { deps, options, queue } = this;
+  /** Joins the channel and the session's presence; `end`: when the stream fails by itself (options.endsAt). */
+  async open(end: SessionStreamOptions<T>['endsAt']): Promise<void> {
+    const { deps, queue } = this;
     this.joined = true;
     try {
-      this.liveFromSeq = await deps.hub.join(options.sessionId, this);
+      this.liveFromSeq = await deps.hub.join(this.sessionId, this);
     } catch (error) {
       this.joined = false;
       throw error;
     }
     if (this.ended) return;
     this.present = true;
-    deps.presence.enter(options.sessionId, options.userId);
-    const end = options.endsAt;
+    deps.presence.enter(this.sessionId, this.userId);
     if (end) {
       const timer = setTimeout(() => queue.fail(end.error()), Math.max(0, end.at - Date.now()));
       timer.unref();
@@ -117,7 +124,7 @@ class LiveStream<T extends SessionEvent> implements SessionStream<T>, SessionLis
   queueEnded(): void {
     this.ended = true;
     this.buffered = null;
-    const { sessionId, userId } = this.options;
+    const { sessionId, userId } = this;
     if (this.joined) this.deps.hub.leave(sessionId, this);
     if (this.present) this.deps.presence.leave(sessionId, userId);
     this.joined = false;
@@ -125,7 +132,7 @@ class LiveStream<T extends SessionEvent> implements SessionStream<T>, SessionLis
   }
 
   receive(event: SessionEvent): void {
-    if (!this.options.accept(event)) return;
+    if (!this.accept(event)) return;
     if (this.live) {
       this.replay(event);
       return;

@@ -12,6 +12,7 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type GraphQLSchema,
 } from 'graphql';
 import type { Context } from '../context.ts';
 import type { MaskError } from '../graphql/mask-error.ts';
@@ -82,14 +83,8 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
   // Events run on the connection's context itself: Yoga's context for a socket operation is its
   // fields plus the initial wsContext and params (yoga.ts), and keeping that copy would keep the
   // subscribe payload (its query text) and a second context for the subscription's life.
-  const held: ExecutionArgs = {
-    schema: args.schema,
-    document,
-    operationName: args.operationName,
-    variableValues: args.variableValues,
-    contextValue: context,
-  };
-  return new SharedStream(deps, held, group, source[Symbol.asyncIterator]());
+  const events = source[Symbol.asyncIterator]();
+  return new SharedStream(deps, args.schema, document, args.operationName, args.variableValues, context, group, events);
 }
 
 function refusal(deps: OperationDeps, operationName: string | null | undefined, errors: GraphQLError[]): OperationOutcome {
@@ -103,15 +98,24 @@ function refusal(deps: OperationDeps, operationName: string | null | undefined, 
  * for an event when it is the first of the group to need it.
  */
 class SharedStream implements EventExecutor {
-  readonly kind = 'stream' as const;
   private released = false;
 
+  /** What execute needs, field by field (no ExecutionArgs object to keep besides); the operation is the group's. */
   constructor(
     private readonly deps: OperationDeps,
-    private readonly args: ExecutionArgs,
+    private readonly schema: GraphQLSchema,
+    private readonly document: DocumentNode,
+    private readonly operationName: ExecutionArgs['operationName'],
+    private readonly variableValues: ExecutionArgs['variableValues'],
+    private readonly contextValue: Context,
     private readonly group: HeldKey,
     readonly events: AsyncIterator<unknown>,
   ) {}
+
+  /** On the prototype, not a field each. */
+  get kind(): 'stream' {
+    return 'stream';
+  }
 
   payloadFor(event: unknown): SharedPayload {
     return this.deps.shared.payloadFor(event as object, this.group.key, this);
@@ -126,7 +130,8 @@ class SharedStream implements EventExecutor {
     const { maskError } = this.deps;
     const mask = (result: ExecutionResult): ExecutionResult =>
       result.errors ? { ...result, errors: result.errors.map((e) => maskError(e)) } : result;
-    const result = execute({ ...this.args, rootValue: event });
+    const { schema, document, operationName, variableValues, contextValue } = this;
+    const result = execute({ schema, document, operationName, variableValues, contextValue, rootValue: event });
     return isPromiseLike(result) ? Promise.resolve(result).then(mask) : mask(result);
   }
 
