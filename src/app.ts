@@ -39,7 +39,7 @@ import { createHistoryRepository } from './repositories/history.repository.ts';
 import { createRedisReplyStateStore } from './realtime/reply-state-redis.ts';
 import { createServices, type Services } from './services/index.ts';
 import { attachGraphQLWs, type GraphQLWsServer } from './ws/server.ts';
-import { perUserSlots } from './limits/connection-slots.ts';
+import { claimWithRelease, perUserSlots } from './limits/connection-slots.ts';
 import { createSocketIo, type SocketIoGateway } from './socketio/server.ts';
 import { SharedPayloads } from './ws/shared-payloads.ts';
 
@@ -186,13 +186,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         );
 
   // One CONNECTIONS_PER_USER counter for both real-time transports.
-  const claimSlot = perUserSlots(config.realtime.connectionsPerUser);
+  const slots = perUserSlots(config.realtime.connectionsPerUser);
   const socketIo = createSocketIo({
     services,
     maskError,
     verifyToken,
     cookieName: config.jwt.cookieName,
-    claimSlot,
+    claimSlot: claimWithRelease(slots),
     logger,
     limits: config.limits,
     realtime: config.realtime,
@@ -227,7 +227,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   );
   server.on('clientError', createClientErrorHandler(logger));
   const ws = attachGraphQLWs(server, '/graphql', config.realtime, {
-    claimSlot,
+    slots,
     otherUpgrades: (request, raw, head) => socketIo.takeUpgrade(request, raw, head),
     yoga,
     maskError,

@@ -4,11 +4,13 @@
  *  - `{ type: 'gc' }`            → runs a full garbage collection, replies `{ type: 'gc-done' }`
  *  - `{ type: 'profile-start' }` → starts the V8 CPU profiler, replies `{ type: 'profile-started' }`
  *  - `{ type: 'profile-stop', file }` → writes the profile to `file`, replies `{ type: 'profile-written', file }`
+ *  - `{ type: 'heap-snapshot', file }` → writes a heap snapshot to `file`, replies `{ type: 'heap-snapshot-written', file }`
  * so RSS can be read after a forced GC and the send path profiled at steady state without
  * adding anything to src/. Plain JavaScript: the production server runs on node without tsx.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -45,6 +47,10 @@ async function handle(message) {
     session = null;
     writeFileSync(message.file, JSON.stringify(profile));
     return { type: 'profile-written', file: message.file };
+  }
+  if (message?.type === 'heap-snapshot') {
+    writeHeapSnapshot(message.file);
+    return { type: 'heap-snapshot-written', file: message.file };
   }
   return null;
 }

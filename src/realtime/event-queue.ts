@@ -23,18 +23,30 @@ export interface QueueSink<T> {
   end(how: QueueEnd): void;
 }
 
+/** Told once when a queue ends, before its onEnd cleanups run (its owner, with no closure to keep). */
+export interface QueueOwner {
+  queueEnded(): void;
+}
+
+/** The buffer of every queue holding nothing (most of them, all the time): never pushed to. */
+const EMPTY: never[] = [];
+
 export class EventQueue<T> implements AsyncIterableIterator<T> {
-  private buffer: T[] = [];
+  private buffer: T[] = EMPTY;
   private sink: QueueSink<T> | null = null;
   private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
   private finished = false;
   /** Ended by complete(): what is buffered is still handed out. */
   private completed = false;
   private failure: unknown = null;
-  private readonly cleanups: (() => void)[] = [];
+  /** Made on the first onEnd: most queues have none (their owner cleans up). */
+  private cleanups: (() => void)[] | null = null;
 
   /** `limit`: most values held for a consumer that is behind (a sink holding values of its own applies it too). */
-  constructor(readonly limit: number) {}
+  constructor(
+    readonly limit: number,
+    private readonly owner: QueueOwner | null = null,
+  ) {}
 
   /**
    * Hands every value to `sink` as it is pushed (those already buffered first), instead of
@@ -52,8 +64,12 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   /** Runs once when the queue ends (return, failure or end). */
   onEnd(cleanup: () => void): void {
-    if (this.finished) cleanup();
-    else this.cleanups.push(cleanup);
+    if (this.finished) {
+      cleanup();
+      return;
+    }
+    this.cleanups ??= [];
+    this.cleanups.push(cleanup);
   }
 
   push(value: T): void {
@@ -72,13 +88,14 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       this.fail(new QueueOverflowError(this.limit));
       return;
     }
+    if (this.buffer === EMPTY) this.buffer = [];
     this.buffer.push(value);
   }
 
   /** Ends the stream with an error for the consumer (after nothing else is delivered). */
   fail(error: unknown): void {
     if (this.finished) return;
-    this.buffer = [];
+    this.buffer = EMPTY;
     this.finish();
     if (this.sink) {
       this.sink.error(error);
@@ -122,7 +139,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   }
 
   return(): Promise<IteratorResult<T>> {
-    this.buffer = [];
+    this.buffer = EMPTY;
     const wasFinished = this.finished;
     this.finish();
     if (this.sink && !wasFinished) this.sink.end('returned');
@@ -141,6 +158,9 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.owner?.queueEnded();
+    const cleanups = this.cleanups;
+    this.cleanups = null;
+    for (const cleanup of cleanups ?? []) cleanup();
   }
 }

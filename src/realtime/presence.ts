@@ -8,8 +8,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 
 export interface PresenceRegistry {
-  /** Marks the user present; returns the function that undoes it (idempotent). */
-  enter(sessionId: string, userId: string): () => void;
+  /** Marks the user present (once more: each enter is undone by one leave). */
+  enter(sessionId: string, userId: string): void;
+  /** Undoes one enter; call it exactly once per enter (no closure per entry to make it idempotent). */
+  leave(sessionId: string, userId: string): void;
   /** Users connected to the session on any instance, sorted. */
   connectedUsers(sessionId: string): Promise<string[]>;
   /** Sessions with anyone present on this instance (for leak checks). */
@@ -26,7 +28,7 @@ class LocalPresence {
     private readonly onLast: (sessionId: string, userId: string) => void = () => {},
   ) {}
 
-  enter(sessionId: string, userId: string): () => void {
+  enter(sessionId: string, userId: string): void {
     let users = this.sessions.get(sessionId);
     if (!users) {
       users = new Map();
@@ -35,18 +37,16 @@ class LocalPresence {
     const count = (users.get(userId) ?? 0) + 1;
     users.set(userId, count);
     if (count === 1) this.onFirst(sessionId, userId);
-    let left = false;
-    return () => {
-      if (left) return;
-      left = true;
-      const current = this.sessions.get(sessionId);
-      if (!current) return;
-      const remaining = (current.get(userId) ?? 1) - 1;
-      if (remaining > 0) return void current.set(userId, remaining);
-      current.delete(userId);
-      if (current.size === 0) this.sessions.delete(sessionId);
-      this.onLast(sessionId, userId);
-    };
+  }
+
+  leave(sessionId: string, userId: string): void {
+    const current = this.sessions.get(sessionId);
+    if (!current) return;
+    const remaining = (current.get(userId) ?? 1) - 1;
+    if (remaining > 0) return void current.set(userId, remaining);
+    current.delete(userId);
+    if (current.size === 0) this.sessions.delete(sessionId);
+    this.onLast(sessionId, userId);
   }
 
   users(sessionId: string): string[] {
@@ -58,6 +58,7 @@ export function createMemoryPresence(): PresenceRegistry {
   const local = new LocalPresence();
   return {
     enter: (sessionId, userId) => local.enter(sessionId, userId),
+    leave: (sessionId, userId) => local.leave(sessionId, userId),
     connectedUsers: async (sessionId) => local.users(sessionId).sort(),
     get size() {
       return local.sessions.size;
@@ -102,6 +103,7 @@ export function createRedisPresence({ redis, prefix, instanceId, logger, heartbe
 
   return {
     enter: (sessionId, userId) => local.enter(sessionId, userId),
+    leave: (sessionId, userId) => local.leave(sessionId, userId),
     async connectedUsers(sessionId) {
       try {
         const fields = await redis.hkeys(hashKey(sessionId));

@@ -12,13 +12,9 @@ import { inSpan } from '../observability/tracing.ts';
 import { decodeEvent, encodeEvent, type SessionEvent } from './events.ts';
 import type { ChatPubSub } from './pubsub.ts';
 
-export type SessionListener = (event: SessionEvent) => void;
-
-/** A listener's place in a channel: how to leave it, and where its live delivery starts. */
-export interface Membership {
-  leave: () => void;
-  /** The channel's highest delivered seq when the listener went live. */
-  seq: number;
+/** Receives a session's events, each synchronously and as the same object as every other listener. */
+export interface SessionListener {
+  receive(event: SessionEvent): void;
 }
 
 /**
@@ -90,27 +86,28 @@ export class SessionHub {
   }
 
   /**
-   * Starts delivering the session's events to `listener`; resolves once live. Every message
-   * with a seq above the returned `seq` reaches the listener, in order; messages at or below
-   * it were stored before the listener went live (and may reach it too, as duplicates).
+   * Starts delivering the session's events to `listener`; resolves once live, with the
+   * channel's highest delivered seq then. Every message with a seq above it reaches the
+   * listener, in order; messages at or below it were stored before the listener went live
+   * (and may reach it too, as duplicates).
    */
-  async join(sessionId: string, listener: SessionListener): Promise<Membership> {
+  async join(sessionId: string, listener: SessionListener): Promise<number> {
     let channel = this.channels.get(sessionId);
     if (!channel) channel = this.open(sessionId);
     channel.listeners.add(listener);
     try {
       await channel.ready;
     } catch (error) {
-      this.leave(sessionId, channel, listener);
+      this.drop(sessionId, channel, listener);
       throw error;
     }
-    let left = false;
-    const leave = () => {
-      if (left) return;
-      left = true;
-      this.leave(sessionId, channel, listener);
-    };
-    return { leave, seq: channel.lastSeq };
+    return channel.lastSeq;
+  }
+
+  /** Stops delivering to `listener`; nothing when it is not in the session's channel (already left). */
+  leave(sessionId: string, listener: SessionListener): void {
+    const channel = this.channels.get(sessionId);
+    if (channel?.listeners.has(listener)) this.drop(sessionId, channel, listener);
   }
 
   private open(sessionId: string): Channel {
@@ -140,7 +137,7 @@ export class SessionHub {
     return channel;
   }
 
-  private leave(sessionId: string, channel: Channel, listener: SessionListener): void {
+  private drop(sessionId: string, channel: Channel, listener: SessionListener): void {
     channel.listeners.delete(listener);
     if (channel.listeners.size > 0 || this.channels.get(sessionId) !== channel) return;
     this.channels.delete(sessionId);
@@ -190,7 +187,7 @@ export class SessionHub {
   private dispatch(channel: Channel, event: SessionEvent): void {
     for (const listener of channel.listeners) {
       try {
-        listener(event);
+        listener.receive(event);
       } catch (error) {
         // One subscriber's failure must not keep the event from the others.
         this.logger.error('listener failed', { sessionId: event.sessionId, error: String(error) });

@@ -4,10 +4,10 @@
  * at a given time. What the stream carries, where it starts and when it ends are decided by
  * the caller (the message stream service); this file only moves the events.
  */
-import { EventQueue } from './event-queue.ts';
+import { EventQueue, type QueueOwner } from './event-queue.ts';
 import type { SessionEvent } from './events.ts';
 import type { PresenceRegistry } from './presence.ts';
-import type { SessionHub } from './session-hub.ts';
+import type { SessionHub, SessionListener } from './session-hub.ts';
 
 export interface SessionStreamOptions<T extends SessionEvent> {
   sessionId: string;
@@ -50,38 +50,56 @@ export async function openSessionStream<T extends SessionEvent>(
   options: SessionStreamOptions<T>,
 ): Promise<SessionStream<T>> {
   const stream = new LiveStream<T>(deps, options);
-  await stream.open();
+  await stream.open(options.endsAt);
   return stream;
 }
 
 const admitAll = () => true;
 
 /**
- * A class, not closures: an idle subscriber holds this object, its queue and the hub's
- * listener (one bound function), nothing per callback.
+ * A class, not closures: an idle subscriber holds this object and its queue, nothing per
+ * callback. It is the hub's listener and the queue's owner (told once when the queue ends).
  */
-class LiveStream<T extends SessionEvent> implements SessionStream<T> {
+class LiveStream<T extends SessionEvent> implements SessionStream<T>, SessionListener, QueueOwner {
   private readonly queue: EventQueue<T>;
   liveFromSeq = 0;
-  private buffered: T[] = [];
+  /** Live events arriving during a replay (made on the first; none once live). */
+  private buffered: T[] | null = null;
   private live = false;
+  /** In the hub's channel (join adds the listener at once) / counted present / the queue ended. */
+  private joined = false;
+  private present = false;
+  private ended = false;
   private readonly admit: (event: T) => boolean;
+
+  private readonly sessionId: string;
+  private readonly userId: string;
+  private readonly accept: (event: SessionEvent) => event is T;
 
   constructor(
     private readonly deps: SessionStreamDeps,
-    private readonly options: SessionStreamOptions<T>,
+    options: SessionStreamOptions<T>,
   ) {
-    this.queue = new EventQueue<T>(deps.maxQueuedEvents);
+    this.queue = new EventQueue<T>(deps.maxQueuedEvents, this);
+    this.sessionId = options.sessionId;
+    this.userId = options.userId;
+    this.accept = options.accept;
     this.admit = options.admit ?? admitAll;
   }
 
-  async open(): Promise<void> {
-    const { deps, options, queue } = this;
-    const membership = await deps.hub.join(options.sessionId, this.receive.bind(this));
-    this.liveFromSeq = membership.seq;
-    queue.onEnd(membership.leave);
-    queue.onEnd(deps.presence.enter(options.sessionId, options.userId));
-    const end = options.endsAt;
+  /** Joins the channel and the session's presence; `end`: when the stream fails by itself (options.endsAt). */
+  async open(end: SessionStreamOptions<T>['endsAt']): Promise<void> {
+    const { deps, queue } = this;
+    this.joined = true;
+    try {
+      this.liveFromSeq = await deps.hub.join(this.sessionId, this);
+    } catch (error) {
+      this.joined = false;
+      throw error;
+    }
+    if (this.ended) return;
+    this.present = true;
+    deps.presence.enter(this.sessionId, this.userId);
     if (end) {
       const timer = setTimeout(() => queue.fail(end.error()), Math.max(0, end.at - Date.now()));
       timer.unref();
@@ -95,7 +113,9 @@ class LiveStream<T extends SessionEvent> implements SessionStream<T> {
 
   goLive(): EventQueue<T> {
     this.live = true;
-    for (const event of this.buffered.splice(0)) this.replay(event);
+    const buffered = this.buffered;
+    this.buffered = null;
+    for (const event of buffered ?? []) this.replay(event);
     return this.queue;
   }
 
@@ -103,10 +123,25 @@ class LiveStream<T extends SessionEvent> implements SessionStream<T> {
     void this.queue.return();
   }
 
-  private receive(event: SessionEvent): void {
-    if (!this.options.accept(event)) return;
-    if (this.live) this.replay(event);
-    else if (this.buffered.length < this.deps.maxQueuedEvents) this.buffered.push(event);
+  /** The queue ended (returned or failed): leaves the channel and the session's presence, once. */
+  queueEnded(): void {
+    this.ended = true;
+    this.buffered = null;
+    const { sessionId, userId } = this;
+    if (this.joined) this.deps.hub.leave(sessionId, this);
+    if (this.present) this.deps.presence.leave(sessionId, userId);
+    this.joined = false;
+    this.present = false;
+  }
+
+  receive(event: SessionEvent): void {
+    if (!this.accept(event)) return;
+    if (this.live) {
+      this.replay(event);
+      return;
+    }
+    this.buffered ??= [];
+    if (this.buffered.length < this.deps.maxQueuedEvents) this.buffered.push(event);
     else this.queue.fail(new Error('Too many events arrived during replay; resubscribe with `after`'));
   }
 }

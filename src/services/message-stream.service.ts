@@ -39,6 +39,9 @@ export interface MessageStreamServiceDeps {
 
 const REPLAY_BATCH = 200;
 
+/** Module-level, not inline: each stream keeps its filter for its lifetime, and this one needs no closure. */
+const isMessageCreated = (e: SessionEvent): e is MessageCreatedEvent => e.type === 'MESSAGE_CREATED';
+
 export type MessageStreamService = ReturnType<typeof createMessageStreamService>;
 
 export function createMessageStreamService({ sessions, messages, repository, realtime }: MessageStreamServiceDeps) {
@@ -75,7 +78,7 @@ export function createMessageStreamService({ sessions, messages, repository, rea
       const stream = await realtime.openSessionStream<MessageCreatedEvent>({
         sessionId,
         userId: watcher.principal.userId,
-        accept: (e): e is MessageCreatedEvent => e.type === 'MESSAGE_CREATED',
+        accept: isMessageCreated,
         admit: inOrder,
         endsAt: expiryOf(watcher),
       });

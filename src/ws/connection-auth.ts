@@ -10,12 +10,16 @@ import { tokenFromRequest } from '../auth/token-source.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { ConnectionControl } from '../context.ts';
 import { AppError, forbidden } from '../errors.ts';
+import type { ConnectionSlots } from '../limits/connection-slots.ts';
+import type { ExpiryEntry, ExpirySchedule } from './expiry-schedule.ts';
 
 export interface ConnectionAuthDeps {
   verifyToken: TokenVerifier;
   cookieName: string;
-  /** Claims a per-user connection slot; returns the release function, or null when the user is at the limit. */
-  claimSlot(userId: string): (() => void) | null;
+  /** The per-user connection counter (CONNECTIONS_PER_USER). */
+  slots: ConnectionSlots;
+  /** The one timer every connection's token expiry waits on (shared by the server's connections). */
+  expiries: ExpirySchedule;
 }
 
 /** Why `connection_init` did not lead to an ack: the close code and reason. */
@@ -24,24 +28,24 @@ export interface Refusal {
   reason: string;
 }
 
-/** setTimeout caps at ~24.8 days; a later expiry is re-armed when that fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** Also the ConnectionControl operations get (one object per connection, not one more with its own closure). */
-export class ConnectionAuth implements ConnectionControl {
+export class ConnectionAuth implements ConnectionControl, ExpiryEntry {
   private current: Principal | null = null;
   private currentToken: string | undefined;
-  private releaseSlot: (() => void) | null = null;
-  private expiryTimer: NodeJS.Timeout | null = null;
+  /** The user whose slot this connection holds, until dispose. */
+  private slotHolder: string | null = null;
+  /** Its place in deps.expiries (maintained there). */
+  heapIndex = -1;
+  dueAt = 0;
   private disposed = false;
   /** The upgrade request, read for a token at connection_init and let go of then. */
   private request: IncomingMessage | null;
 
-  /** `onExpired` runs when the token expires without a refresh (the connection closes with 4403). */
+  /** `owner.tokenExpired()` runs when the token expires without a refresh (the connection closes with 4403). */
   constructor(
     private readonly deps: ConnectionAuthDeps,
     request: IncomingMessage,
-    private readonly onExpired: () => void,
+    private readonly owner: { tokenExpired(): void },
   ) {
     this.request = request;
   }
@@ -67,10 +71,10 @@ export class ConnectionAuth implements ConnectionControl {
       return { code: CloseCode.Forbidden, reason: `Forbidden: ${error instanceof AppError ? error.message : 'invalid token'}` };
     }
     if (this.disposed) return { code: CloseCode.Forbidden, reason: 'Forbidden: connection closed' };
-    this.releaseSlot = this.deps.claimSlot(principal.userId);
-    if (!this.releaseSlot) {
+    if (!this.deps.slots.claim(principal.userId)) {
       return { code: CloseCode.TooManyInitialisationRequests, reason: 'Too many connections for this user; close another one first' };
     }
+    this.slotHolder = principal.userId;
     this.current = principal;
     this.currentToken = token;
     this.scheduleExpiry();
@@ -100,23 +104,28 @@ export class ConnectionAuth implements ConnectionControl {
     return next.expiresAt === null ? null : new Date(next.expiresAt);
   }
 
-  /** Stops the expiry timer and frees the user's slot. */
+  /** Leaves the expiry schedule and frees the user's slot. */
   dispose(): void {
     this.disposed = true;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
-    this.releaseSlot?.();
-    this.releaseSlot = null;
+    this.deps.expiries.cancel(this);
+    if (this.slotHolder !== null) this.deps.slots.release(this.slotHolder);
+    this.slotHolder = null;
+  }
+
+  /** The token's expiry time came (the schedule's call). */
+  expiryDue(): void {
+    if (this.disposed) return;
+    if (this.expired()) this.owner.tokenExpired();
+    else this.scheduleExpiry();
   }
 
   private scheduleExpiry(): void {
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
     const expiresAt = this.current?.expiresAt;
-    if (expiresAt === null || expiresAt === undefined || this.disposed) return;
-    const delay = Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS);
-    this.expiryTimer = setTimeout(() => (this.expired() ? this.onExpired() : this.scheduleExpiry()), delay);
-    this.expiryTimer.unref();
+    if (expiresAt === null || expiresAt === undefined || this.disposed) {
+      this.deps.expiries.cancel(this);
+      return;
+    }
+    this.deps.expiries.schedule(this, expiresAt);
   }
 }
 

@@ -24,6 +24,17 @@ export interface ConnectionDeps extends OperationRunnerDeps, ConnectionAuthDeps 
 
 const SLOW_READER_REASON = 'Client is not reading fast enough; reconnect with `after` to catch up';
 
+/** The connection of each socket, for the listeners below (shared by every socket: `this` is the socket). */
+const connections = new WeakMap<WebSocket, GraphQLWsConnection>();
+
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  connections.get(this)?.received(data, isBinary);
+}
+
+function onSocketClose(this: WebSocket, code: number): void {
+  connections.get(this)?.socketClosed(code);
+}
+
 export class GraphQLWsConnection implements OperationHost {
   readonly auth: ConnectionAuth;
   private readonly telemetry: ConnectionTelemetry;
@@ -34,30 +45,47 @@ export class GraphQLWsConnection implements OperationHost {
   private initReceived = false;
   private isClosed = false;
 
+  /** The connection made for `socket`, if any. */
+  static of(socket: WebSocket): GraphQLWsConnection | undefined {
+    return connections.get(socket);
+  }
+
   constructor(
     private readonly socket: WebSocket,
     request: IncomingMessage,
     private readonly deps: ConnectionDeps,
-    /** Runs once when the connection stops being open (either side began closing). */
-    private readonly onDispose: () => void = () => {},
+    /** Runs once when the connection stops being open (either side began closing); shared by connections, so told which. */
+    private readonly onDispose: (socket: WebSocket) => void = () => {},
   ) {
     this.telemetry = openConnectionTelemetry(deps, request);
     this.writer = new SocketWriter(socket, request.socket, deps.maxBufferedBytes);
-    this.auth = new ConnectionAuth(deps, request, () => this.contain(() => this.close(CloseCode.Forbidden, 'Forbidden: token expired')));
+    this.auth = new ConnectionAuth(deps, request, this);
     this.operations = new OperationRunner(deps, this);
     this.initTimer = setTimeout(
       () => this.contain(() => this.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout')),
       deps.connectionInitTimeoutMs,
     );
-    socket.on('message', (data: RawData, isBinary: boolean) => void this.contain(() => this.onFrame(data, isBinary)));
-    socket.on(
-      'close',
-      (code: number) =>
-        void this.contain(() => {
-          this.dispose();
-          this.telemetry.closed(code, this.auth.principal?.userId ?? null);
-        }),
-    );
+    connections.set(socket, this);
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+  }
+
+  /** A frame arrived. */
+  received(data: RawData, isBinary: boolean): void {
+    void this.contain(() => this.onFrame(data, isBinary));
+  }
+
+  /** The socket closed (`code`: what the peer sent, 1006 for none). */
+  socketClosed(code: number): void {
+    void this.contain(() => {
+      this.dispose();
+      this.telemetry.closed(code, this.auth.principal?.userId ?? null);
+    });
+  }
+
+  /** The token expired without a refresh (ConnectionAuth's timer). */
+  tokenExpired(): void {
+    void this.contain(() => this.close(CloseCode.Forbidden, 'Forbidden: token expired'));
   }
 
   get closed(): boolean {
@@ -121,7 +149,7 @@ export class GraphQLWsConnection implements OperationHost {
     this.clearInitTimer();
     this.operations.dispose();
     this.auth.dispose();
-    this.onDispose();
+    this.onDispose(this.socket);
   }
 
   private clearInitTimer(): void {

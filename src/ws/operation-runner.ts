@@ -8,13 +8,14 @@ import { AppError, closeCodeFor } from '../errors.ts';
 import type { ContextFactory } from '../graphql/context-factory.ts';
 import { correlationIdFrom, runWithCorrelationId } from '../observability/correlation.ts';
 import { EventQueue, QueueOverflowError } from '../realtime/event-queue.ts';
-import { PushDelivery, type PushTarget } from './push-delivery.ts';
+import { OperationTable } from './operation-table.ts';
+import { PushDelivery, type PushEnd, type PushTarget } from './push-delivery.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import type { DeliveryCount } from './delivery-count.ts';
 import type { ConnectionAuth } from './connection-auth.ts';
 import { runOperation, type OperationDeps, type OperationOutcome, type SubscribePayload } from './operation.ts';
 import { encodeMessage, type ServerMessage } from './protocol.ts';
-import { nextWireFrame, payloadBytes, type SharedPayload } from './shared-payloads.ts';
+import { nextWireFrame, payloadBytes } from './shared-payloads.ts';
 
 export interface OperationRunnerDeps extends OperationDeps {
   createContext: ContextFactory;
@@ -39,20 +40,37 @@ export interface OperationHost {
   fail(error: unknown): void;
 }
 
-interface Operation {
-  id: string;
+/** One active operation; once it streams, also what its push delivery writes to and tells of its end. */
+class Operation implements PushTarget, PushEnd {
   /** The source stream once it exists (stopOperation ends it). */
-  events: AsyncIterator<unknown> | null;
+  stream: StreamOutcome | null = null;
+
+  constructor(
+    readonly id: string,
+    private readonly runner: OperationRunner,
+  ) {}
+
+  active(): boolean {
+    return this.runner.active(this);
+  }
+
+  write(payload: Buffer): boolean {
+    return this.runner.writeEvent(this, payload);
+  }
+
+  pushEnded(failed: boolean, error: unknown): void {
+    this.runner.streamEnded(this, failed, error);
+  }
 }
 
 /** Ends the operation's source stream, if it has one yet. */
 function stopOperation(operation: Operation): void {
-  void operation.events?.return?.();
+  void operation.stream?.events.return?.();
 }
 
 export class OperationRunner {
   /** Active operations by client id. */
-  private readonly operations = new Map<string, Operation>();
+  private readonly operations = new OperationTable<Operation>();
 
   constructor(
     private readonly deps: OperationRunnerDeps,
@@ -62,7 +80,7 @@ export class OperationRunner {
   /** Starts a `subscribe` (the connection is acknowledged). */
   start(message: SubscribeMessage): void {
     const { id, payload } = message;
-    if (this.operations.has(id)) {
+    if (this.operations.get(id)) {
       this.host.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
       return;
     }
@@ -73,8 +91,8 @@ export class OperationRunner {
       );
       return;
     }
-    const operation: Operation = { id, events: null };
-    this.operations.set(id, operation);
+    const operation = new Operation(id, this);
+    this.operations.add(operation);
     const correlationId = correlationIdFrom(null);
     void runWithCorrelationId(correlationId, () =>
       this.run(operation, payload, correlationId)
@@ -93,8 +111,7 @@ export class OperationRunner {
 
   /** Ends every operation (the connection closed). */
   dispose(): void {
-    const running = [...this.operations.values()];
-    this.operations.clear();
+    const running = this.operations.clear();
     for (const operation of running) stopOperation(operation);
   }
 
@@ -107,7 +124,7 @@ export class OperationRunner {
     const { id } = operation;
     const context = await this.deps.createContext(this.host.auth.token, correlationId, this.host.auth.control);
     const outcome = await runOperation(this.deps, context, payload);
-    if (outcome.kind === 'stream') operation.events = outcome.events;
+    if (outcome.kind === 'stream') operation.stream = outcome;
     if (!this.active(operation)) {
       if (outcome.kind === 'stream') outcome.release();
       return stopOperation(operation);
@@ -125,27 +142,29 @@ export class OperationRunner {
 
   /**
    * Delivers the stream's events until it ends. Nothing waits on it: an idle subscription
-   * holds its delivery and one promise reaction, not suspended async functions.
+   * holds its delivery and its operation, no promise and no closure.
    */
   private stream(operation: Operation, outcome: StreamOutcome): void {
     this.deps.metrics?.subscriptionStarted('ws');
-    let delivered: Promise<void>;
-    try {
-      delivered =
-        outcome.events instanceof EventQueue ? this.push(operation, outcome.events, outcome.payloadFor) : this.pull(operation, outcome);
-    } catch (error) {
-      delivered = Promise.reject(error);
+    if (outcome.events instanceof EventQueue) {
+      const delivery = new PushDelivery(outcome.events, outcome, operation);
+      try {
+        delivery.start(operation);
+      } catch (error) {
+        delivery.error(error);
+      }
+      return;
     }
-    delivered.then(
-      () => this.streamEnded(operation, outcome, false, null),
-      (error: unknown) => this.streamEnded(operation, outcome, true, error),
+    this.pull(operation, outcome).then(
+      () => this.streamEnded(operation, false, null),
+      (error: unknown) => this.streamEnded(operation, true, error),
     );
   }
 
   /** The stream ended (or failed with `error`): releases what it shares, then completes or reports the operation. */
-  private streamEnded(operation: Operation, outcome: StreamOutcome, failed: boolean, error: unknown): void {
+  streamEnded(operation: Operation, failed: boolean, error: unknown): void {
     try {
-      outcome.release();
+      operation.stream?.release();
       if (!failed) this.finish(operation);
       this.deps.metrics?.subscriptionEnded('ws');
       if (failed) this.onOperationError(operation, error);
@@ -154,17 +173,13 @@ export class OperationRunner {
     }
   }
 
-  /** The real-time layer's queue: events pushed synchronously (see push-delivery.ts). */
-  private push(operation: Operation, events: EventQueue<unknown>, payloadFor: (event: unknown) => SharedPayload): Promise<void> {
-    return new PushDelivery(events, payloadFor, new OperationTarget(this, operation)).run();
-  }
-
   /** Any other source stream (not the real-time layer's queue): one event at a time. */
-  private async pull(operation: Operation, { events, payloadFor }: StreamOutcome): Promise<void> {
+  private async pull(operation: Operation, outcome: StreamOutcome): Promise<void> {
+    const { events } = outcome;
     for (;;) {
       const step = await events.next();
       if (step.done || !this.active(operation)) break;
-      const bytes = await payloadBytes(payloadFor(step.value));
+      const bytes = await payloadBytes(outcome.payloadFor(step.value));
       if (!this.writeEvent(operation, bytes)) return;
     }
     await events.return?.();
@@ -207,21 +222,5 @@ export class OperationRunner {
 
   private send(message: ServerMessage): void {
     if (!this.host.closed) this.host.write(encodeMessage(message));
-  }
-}
-
-/** One operation as its push delivery sees it. */
-class OperationTarget implements PushTarget {
-  constructor(
-    private readonly runner: OperationRunner,
-    private readonly operation: Operation,
-  ) {}
-
-  active(): boolean {
-    return this.runner.active(this.operation);
-  }
-
-  write(payload: Buffer): boolean {
-    return this.runner.writeEvent(this.operation, payload);
   }
 }

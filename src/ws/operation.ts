@@ -12,6 +12,7 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type GraphQLSchema,
 } from 'graphql';
 import type { Context } from '../context.ts';
 import type { MaskError } from '../graphql/mask-error.ts';
@@ -19,7 +20,7 @@ import type { ChatYoga } from '../graphql/yoga.ts';
 import { resultCodeOf } from '../graphql/result-code.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { sharingKeyOf } from './payload-sharing.ts';
-import type { SharedPayload, SharedPayloads } from './shared-payloads.ts';
+import type { EventExecutor, HeldKey, SharedPayload, SharedPayloads } from './shared-payloads.ts';
 
 export interface SubscribePayload {
   query: string;
@@ -36,7 +37,7 @@ export type OperationOutcome =
       events: AsyncIterator<unknown>;
       /** The event's serialized payload, shared with the subscribers of the same group (synchronous when it can be). */
       payloadFor(event: unknown): SharedPayload;
-      /** Lets go of what the stream shares with others; call it once the stream has ended. */
+      /** Lets go of what the stream shares with others, once the stream has ended (idempotent). */
       release(): void;
     };
 
@@ -79,7 +80,11 @@ export async function runOperation(deps: OperationDeps, context: Context, payloa
     return { kind: 'result', result: { errors: (source.errors ?? []).map((e) => deps.maskError(e)) } };
   }
   const group = deps.shared.holdKey(sharingKeyOf({ ...payload, document, operation, principal: context.principal }));
-  return sharedStream(deps, args, group, source[Symbol.asyncIterator]());
+  // Events run on the connection's context itself: Yoga's context for a socket operation is its
+  // fields plus the initial wsContext and params (yoga.ts), and keeping that copy would keep the
+  // subscribe payload (its query text) and a second context for the subscription's life.
+  const events = source[Symbol.asyncIterator]();
+  return new SharedStream(deps, args.schema, document, args.operationName, args.variableValues, context, group, events);
 }
 
 function refusal(deps: OperationDeps, operationName: string | null | undefined, errors: GraphQLError[]): OperationOutcome {
@@ -88,36 +93,53 @@ function refusal(deps: OperationDeps, operationName: string | null | undefined, 
 }
 
 /**
- * The stream outcome, built apart from runOperation so what a subscription keeps for its
- * lifetime is only this: no subscribe message (its query text), no envelop instance.
+ * The stream outcome: all a subscription keeps for its lifetime, in one object (no closures,
+ * no subscribe message, no envelop instance). It is also what computes its group's payload
+ * for an event when it is the first of the group to need it.
  */
-function sharedStream(
-  deps: OperationDeps,
-  args: ExecutionArgs,
-  group: { key: string; release: () => void },
-  events: AsyncIterator<unknown>,
-): OperationOutcome {
-  const { key } = group;
-  // One function per subscription, not a closure per delivery.
-  const execute = (event: unknown) => executeEvent(deps, args, event);
-  return {
-    kind: 'stream',
-    events,
-    payloadFor: (event) => deps.shared.payloadFor(event as object, key, execute),
-    release: group.release,
-  };
-}
+class SharedStream implements EventExecutor {
+  private released = false;
 
-/**
- * graphql-js execute on a subscription document resolves the root field against one event
- * (what subscribe() does per event); Yoga's executor would subscribe instead. Synchronous
- * when every selected resolver is.
- */
-function executeEvent(deps: OperationDeps, args: ExecutionArgs, event: unknown): ExecutionResult | Promise<ExecutionResult> {
-  const mask = (result: ExecutionResult): ExecutionResult =>
-    result.errors ? { ...result, errors: result.errors.map((e) => deps.maskError(e)) } : result;
-  const result = execute({ ...args, rootValue: event });
-  return isPromiseLike(result) ? Promise.resolve(result).then(mask) : mask(result);
+  /** What execute needs, field by field (no ExecutionArgs object to keep besides); the operation is the group's. */
+  constructor(
+    private readonly deps: OperationDeps,
+    private readonly schema: GraphQLSchema,
+    private readonly document: DocumentNode,
+    private readonly operationName: ExecutionArgs['operationName'],
+    private readonly variableValues: ExecutionArgs['variableValues'],
+    private readonly contextValue: Context,
+    private readonly group: HeldKey,
+    readonly events: AsyncIterator<unknown>,
+  ) {}
+
+  /** On the prototype, not a field each. */
+  get kind(): 'stream' {
+    return 'stream';
+  }
+
+  payloadFor(event: unknown): SharedPayload {
+    return this.deps.shared.payloadFor(event as object, this.group.key, this);
+  }
+
+  /**
+   * graphql-js execute on a subscription document resolves the root field against one event
+   * (what subscribe() does per event); Yoga's executor would subscribe instead. Synchronous
+   * when every selected resolver is.
+   */
+  execute(event: unknown): ExecutionResult | Promise<ExecutionResult> {
+    const { maskError } = this.deps;
+    const mask = (result: ExecutionResult): ExecutionResult =>
+      result.errors ? { ...result, errors: result.errors.map((e) => maskError(e)) } : result;
+    const { schema, document, operationName, variableValues, contextValue } = this;
+    const result = execute({ schema, document, operationName, variableValues, contextValue, rootValue: event });
+    return isPromiseLike(result) ? Promise.resolve(result).then(mask) : mask(result);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.deps.shared.releaseKey(this.group);
+  }
 }
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

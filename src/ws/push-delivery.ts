@@ -15,33 +15,50 @@ export interface PushTarget {
   write(payload: Buffer): boolean;
 }
 
+/** Told once when a delivery ends: `failed` with the queue's or a payload's failure, or not (completed, closed). */
+export interface PushEnd {
+  pushEnded(failed: boolean, error: unknown): void;
+}
+
+/** Where a delivery takes each event's payload: a function, or an object with that method (no closure to keep). */
+export type PayloadSource = ((event: unknown) => SharedPayload) | { payloadFor(event: unknown): SharedPayload };
+
+const NOTHING_WAITING: never[] = [];
+
 export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
-  private readonly waiting: SharedPayload[] = [];
+  /** Payloads in line behind a pending one (NOTHING_WAITING, shared and never pushed to, while there are none). */
+  private waiting: SharedPayload[] = NOTHING_WAITING;
   private settled = false;
   /** The queue completed: end once what waits is written. */
   private completing = false;
-  private resolveEnd: (() => void) | null = null;
-  private rejectEnd: ((error: unknown) => void) | null = null;
+  private ending: PushEnd | null = null;
+  private readonly source: { payloadFor(event: unknown): SharedPayload };
 
   constructor(
     private readonly events: EventQueue<unknown>,
-    private readonly payloadFor: (event: unknown) => SharedPayload,
+    payloadFor: PayloadSource,
     private readonly target: PushTarget,
-  ) {}
+  ) {
+    this.source = typeof payloadFor === 'function' ? { payloadFor } : payloadFor;
+  }
 
   /** Consumes the queue; resolves when it ends (completed, closed), rejects on its failure or a payload's. */
   run(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.resolveEnd = resolve;
-      this.rejectEnd = reject;
-      this.events.consume(this);
+      this.start({ pushEnded: (failed, error) => (failed ? reject(error) : resolve()) });
     });
+  }
+
+  /** As run, telling `ending` instead of settling a promise (an idle subscription then holds none). */
+  start(ending: PushEnd): void {
+    this.ending = ending;
+    this.events.consume(this);
   }
 
   next(event: unknown): void {
     try {
       if (!this.target.active()) return;
-      const payload = this.payloadFor(event);
+      const payload = this.source.payloadFor(event);
       if (this.waiting.length === 0 && Buffer.isBuffer(payload)) {
         this.target.write(payload);
         return;
@@ -50,6 +67,7 @@ export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
         this.error(new QueueOverflowError(this.events.limit));
         return;
       }
+      if (this.waiting === NOTHING_WAITING) this.waiting = [];
       this.waiting.push(payload);
       if (this.waiting.length === 1) this.drain();
     } catch (error) {
@@ -69,9 +87,9 @@ export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
   error(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    this.waiting.length = 0;
+    this.waiting = NOTHING_WAITING;
     void this.events.return();
-    this.rejectEnd?.(error);
+    this.ending?.pushEnded(true, error);
   }
 
   /**
@@ -91,8 +109,8 @@ export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    this.waiting.length = 0;
-    this.resolveEnd?.();
+    this.waiting = NOTHING_WAITING;
+    this.ending?.pushEnded(false, null);
   }
 
   /** Writes the ready payloads at the head of the line; waits on the first one still pending. */

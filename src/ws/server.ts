@@ -9,10 +9,11 @@ import type { Duplex } from 'node:stream';
 import { CloseCode } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RealtimeConfig } from '../config.ts';
-import { perUserSlots, type ClaimConnectionSlot } from '../limits/connection-slots.ts';
+import { perUserSlots, type ConnectionSlots } from '../limits/connection-slots.ts';
 import { ServerCloseCode } from './close-codes.ts';
 import { GraphQLWsConnection, type ConnectionDeps } from './connection.ts';
 import { batchedDeliveryCount } from './delivery-count.ts';
+import { ExpirySchedule } from './expiry-schedule.ts';
 import { startKeepAlive } from './keep-alive.ts';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './protocol.ts';
 import { rejectUpgrade, refuseUpgrade } from './upgrade.ts';
@@ -20,6 +21,8 @@ import { rejectUpgrade, refuseUpgrade } from './upgrade.ts';
 export interface GraphQLWsServer {
   /** Open sockets right now (not counting those closing: cut off, or shutting down). */
   readonly connectionCount: number;
+  /** Token expiries still scheduled: one per open authenticated connection whose token expires (for leak checks). */
+  readonly scheduledExpiries: number;
   /** Closes every socket with 1001 so clients reconnect elsewhere. */
   close(): Promise<void>;
 }
@@ -29,10 +32,10 @@ const SHUTDOWN_CLOSE_GRACE_MS = 1000;
 
 export type GraphQLWsDeps = Omit<
   ConnectionDeps,
-  'claimSlot' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations' | 'deliveries'
+  'slots' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'maxActiveOperations' | 'deliveries' | 'expiries'
 > & {
   /** The CONNECTIONS_PER_USER counter, to share it with another transport (default: one of its own). */
-  claimSlot?: ClaimConnectionSlot;
+  slots?: ConnectionSlots;
   /** Hands an upgrade to another server on this port (Socket.IO's path); true when it took it (default: none). */
   otherUpgrades?: (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 };
@@ -48,26 +51,38 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
   const keepAlive = startKeepAlive(config.keepAliveMs, () => connections.keys());
   const connectionDeps: ConnectionDeps = {
     ...deps,
-    claimSlot: deps.claimSlot ?? perUserSlots(config.connectionsPerUser),
+    slots: deps.slots ?? perUserSlots(config.connectionsPerUser),
     connectionInitTimeoutMs: config.connectionInitTimeoutMs,
     maxBufferedBytes: config.maxBufferedBytes,
     maxActiveOperations: config.maxActiveOperations,
     deliveries: batchedDeliveryCount(deps.metrics),
+    expiries: new ExpirySchedule(),
   };
 
+  // Defined once, not per upgrade: a listener made inside the handler would share its scope,
+  // and so keep the upgrade request alive for as long as the socket is open.
+  const onUpgradeSocketError = (error: Error) => logger.debug('WebSocket upgrade socket error', { error: error.message });
+  // Defined once, not per socket (`this` is the socket): a listener per socket is a closure each.
+  function onSocketError(this: WebSocket, error: Error): void {
+    const connection = GraphQLWsConnection.of(this);
+    if (connection) connection.onSocketError(error);
+    else logger.debug('WebSocket protocol error', { error: error.message });
+  }
+  // The connection's onDispose forgets it when either side begins closing.
+  const forget = (ws: WebSocket) => connections.delete(ws);
+
   const accept = (ws: WebSocket, request: IncomingMessage) => {
+    // The socket has ws's own error listener from here on: ours, for the handshake, would be a second.
+    request.socket.off('error', onUpgradeSocketError);
+    ws.on('error', onSocketError);
     let connection: GraphQLWsConnection | undefined;
-    ws.on('error', (error) =>
-      connection ? connection.onSocketError(error) : logger.debug('WebSocket protocol error', { error: error.message }),
-    );
     try {
       if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
         ws.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
         return;
       }
-      connection = new GraphQLWsConnection(ws, request, connectionDeps, () => connections.delete(ws));
+      connection = new GraphQLWsConnection(ws, request, connectionDeps, forget);
       keepAlive.watch(ws);
-      // The connection's onDispose (above) forgets it when either side begins closing.
       connections.set(ws, connection);
     } catch (error) {
       if (connection) return connection.fail(error);
@@ -76,9 +91,6 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
     }
   };
 
-  // Defined once, not per upgrade: a listener made inside the handler would share its scope,
-  // and so keep the upgrade request alive for as long as the socket is open.
-  const onUpgradeSocketError = (error: Error) => logger.debug('WebSocket upgrade socket error', { error: error.message });
   server.on('upgrade', (request: IncomingMessage, raw: Duplex, head: Buffer) => {
     raw.on('error', onUpgradeSocketError);
     try {
@@ -95,6 +107,9 @@ export function attachGraphQLWs(server: Server, path: string, config: RealtimeCo
   return {
     get connectionCount() {
       return connections.size;
+    },
+    get scheduledExpiries() {
+      return connectionDeps.expiries.size;
     },
     async close() {
       keepAlive.stop();

@@ -63,16 +63,27 @@ export type SharedPayload = Buffer | PendingPayload;
 export const payloadBytes = (payload: SharedPayload): Promise<Buffer> =>
   Buffer.isBuffer(payload) ? Promise.resolve(payload) : payload.promise;
 
+/** Runs a subscription document against one event (what a group's payload is computed with). */
+export interface EventExecutor {
+  execute(event: unknown): unknown;
+}
+
+/** A group key in use: one shared string for every subscriber holding it. */
+export interface HeldKey {
+  readonly key: string;
+  users: number;
+}
+
 export class SharedPayloads {
   private readonly cache = new WeakMap<object, Map<string, SharedPayload>>();
   /** Group keys in use, so subscribers with one key share one string, not a copy of the query each. */
-  private readonly keys = new Map<string, { key: string; users: number }>();
+  private readonly keys = new Map<string, HeldKey>();
 
   /**
-   * The serialized `payload` for this event and group, computing it (`compute(event)`) at most
-   * once. Synchronous when `compute` is (a selection with no async resolver).
+   * The serialized `payload` for this event and group, computing it (`executor.execute(event)`)
+   * at most once. Synchronous when the execution is (a selection with no async resolver).
    */
-  payloadFor<E extends object>(event: E, groupKey: string, compute: (event: E) => unknown): SharedPayload {
+  payloadFor(event: object, groupKey: string, executor: EventExecutor): SharedPayload {
     let byGroup = this.cache.get(event);
     if (!byGroup) {
       byGroup = new Map();
@@ -80,7 +91,7 @@ export class SharedPayloads {
     }
     const known = byGroup.get(groupKey);
     if (known) return known;
-    const payload = serialize(compute, event);
+    const payload = serialize(executor, event);
     byGroup.set(groupKey, payload);
     if (!Buffer.isBuffer(payload)) {
       // Later subscribers take the bytes directly once they exist.
@@ -92,32 +103,27 @@ export class SharedPayloads {
     return payload;
   }
 
-  /** The one shared copy of `key` while someone holds it; release it when the subscription ends. */
-  holdKey(key: string): { key: string; release: () => void } {
+  /** The one shared copy of `key` while someone holds it; give it back with releaseKey once, when the subscription ends. */
+  holdKey(key: string): HeldKey {
     let entry = this.keys.get(key);
     if (!entry) {
       entry = { key, users: 0 };
       this.keys.set(key, entry);
     }
     entry.users += 1;
-    const held = entry;
-    let released = false;
-    return {
-      key: held.key,
-      release: () => {
-        if (released) return;
-        released = true;
-        held.users -= 1;
-        if (held.users === 0 && this.keys.get(held.key) === held) this.keys.delete(held.key);
-      },
-    };
+    return entry;
+  }
+
+  releaseKey(held: HeldKey): void {
+    held.users -= 1;
+    if (held.users === 0 && this.keys.get(held.key) === held) this.keys.delete(held.key);
   }
 }
 
-function serialize<E>(compute: (event: E) => unknown, event: E): SharedPayload {
+function serialize(executor: EventExecutor, event: unknown): SharedPayload {
   let result: unknown;
   try {
-    result = compute(event);
+    result = executor.execute(event);
   } catch (error) {
     return new PendingPayload(Promise.reject(error));
   }

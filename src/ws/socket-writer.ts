@@ -28,6 +28,8 @@ const SOCKET_HIGH_WATER_BYTES = 64 * 1024;
 const TEXT_FRAME = { binary: false } as const;
 /** Written with a callback behind direct frames: the callback runs once everything before it has gone to the kernel. */
 const NOTHING = Buffer.alloc(0);
+/** What every writer with nothing waiting holds (most of them, most of the time): never pushed to. */
+const NOTHING_WAITING: never[] = [];
 
 interface Waiting {
   data: string | Buffer;
@@ -38,7 +40,7 @@ interface Waiting {
 
 export class SocketWriter implements TurnWriter {
   /** Frames not yet handed to the socket, oldest first from `head`. */
-  private waiting: Waiting[] = [];
+  private waiting: Waiting[] = NOTHING_WAITING;
   private head = 0;
   private waitingBytes = 0;
   private closing = false;
@@ -89,7 +91,7 @@ export class SocketWriter implements TurnWriter {
     if (this.closing) return;
     this.writeHeld();
     this.closing = true;
-    this.waiting = [];
+    this.waiting = NOTHING_WAITING;
     this.head = 0;
     this.waitingBytes = 0;
     this.socket.close(code, truncateCloseReason(reason));
@@ -110,6 +112,7 @@ export class SocketWriter implements TurnWriter {
     }
     this.writeHeld();
     const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (this.waiting === NOTHING_WAITING) this.waiting = [];
     this.waiting.push({ data, bytes, framed });
     this.waitingBytes += bytes;
     this.flush();
@@ -187,7 +190,7 @@ export class SocketWriter implements TurnWriter {
     // Forget sent frames now and then rather than shifting the array on every send (without
     // allocating when nothing waits: every pump lands here).
     if (this.head === this.waiting.length) {
-      this.waiting.length = 0;
+      this.waiting = NOTHING_WAITING;
       this.head = 0;
       return;
     }
