@@ -6,27 +6,26 @@
  * still lists the media types it accepts in `accept`).
  */
 import type { Plugin } from 'graphql-yoga';
-import type { ErrorCode } from '../errors.ts';
-import { httpErrorBody } from '../http/error-response.ts';
+import { httpStatusOf, type ErrorCode } from '../errors.ts';
+import { errorResponseParts } from '../http/error-response.ts';
 import { currentCorrelationId } from '../observability/correlation.ts';
 
-const REFUSALS: ReadonlyMap<number, { code: ErrorCode; message: string }> = new Map([
-  [
-    415,
-    {
-      code: 'UNSUPPORTED_MEDIA_TYPE',
-      message: 'The request body is in a media type /graphql does not read: send it with Content-Type: application/json.',
-    },
-  ],
-  [
-    406,
-    {
-      code: 'NOT_ACCEPTABLE',
-      message:
-        'The Accept header names no media type /graphql can answer in: accept application/graphql-response+json or application/json (or text/event-stream for subscriptions).',
-    },
-  ],
-]);
+/** The refusals Yoga answers empty, by the status the error table gives their code. */
+const REFUSALS: ReadonlyMap<number, { code: ErrorCode; message: string }> = new Map(
+  (
+    [
+      {
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'The request body is in a media type /graphql does not read: send it with Content-Type: application/json.',
+      },
+      {
+        code: 'NOT_ACCEPTABLE',
+        message:
+          'The Accept header names no media type /graphql can answer in: accept application/graphql-response+json or application/json (or text/event-stream for subscriptions).',
+      },
+    ] as const
+  ).map((refusal) => [httpStatusOf(refusal.code), refusal]),
+);
 
 export function describeEmptyRefusals(): Plugin {
   return {
@@ -34,13 +33,11 @@ export function describeEmptyRefusals(): Plugin {
       const refusal = REFUSALS.get(response.status);
       // Only Yoga's own empty answers: a body it wrote is left as it is.
       if (!refusal || response.headers.has('content-type')) return;
-      const correlationId = currentCorrelationId();
+      // The edge's own error response (body, content type, cache-control, correlation id), on Yoga's headers.
+      const parts = errorResponseParts(refusal.code, refusal.message, { correlationId: currentCorrelationId() });
       const headers = new fetchAPI.Headers(response.headers);
-      headers.set('content-type', 'application/json; charset=utf-8');
-      headers.set('cache-control', 'no-store');
-      headers.set('x-correlation-id', correlationId);
-      const text = JSON.stringify(httpErrorBody(refusal.code, refusal.message, correlationId));
-      setResponse(new fetchAPI.Response(text, { status: response.status, headers }));
+      for (const [name, value] of Object.entries(parts.headers)) headers.set(name, value);
+      setResponse(new fetchAPI.Response(parts.text, { status: parts.status, headers }));
     },
   };
 }
