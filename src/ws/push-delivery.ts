@@ -20,8 +20,10 @@ export interface PushEnd {
   pushEnded(failed: boolean, error: unknown): void;
 }
 
-/** Where a delivery takes each event's payload: a function, or an object with that method (no closure to keep). */
-export type PayloadSource = ((event: unknown) => SharedPayload) | { payloadFor(event: unknown): SharedPayload };
+/** Where a delivery takes each event's payload (an object with the method: no closure to keep). */
+export interface PayloadSource {
+  payloadFor(event: unknown): SharedPayload;
+}
 
 const NOTHING_WAITING: never[] = [];
 
@@ -32,15 +34,12 @@ export class PushDelivery implements QueueSink<unknown>, PayloadWaiter {
   /** The queue completed: end once what waits is written. */
   private completing = false;
   private ending: PushEnd | null = null;
-  private readonly source: { payloadFor(event: unknown): SharedPayload };
 
   constructor(
     private readonly events: EventQueue<unknown>,
-    payloadFor: PayloadSource,
+    private readonly source: PayloadSource,
     private readonly target: PushTarget,
-  ) {
-    this.source = typeof payloadFor === 'function' ? { payloadFor } : payloadFor;
-  }
+  ) {}
 
   /** Consumes the queue; resolves when it ends (completed, closed), rejects on its failure or a payload's. */
   run(): Promise<void> {

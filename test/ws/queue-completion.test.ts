@@ -69,10 +69,14 @@ describe('a push delivery of a completed queue', () => {
     const written: string[] = [];
     const queue = new EventQueue<unknown>(10);
     let ended = false;
-    const done = new PushDelivery(queue, (event) => payloads[event as string]!, {
-      active: () => true,
-      write: (bytes) => written.push(bytes.toString()) > 0,
-    })
+    const done = new PushDelivery(
+      queue,
+      { payloadFor: (event) => payloads[event as string]! },
+      {
+        active: () => true,
+        write: (bytes) => written.push(bytes.toString()) > 0,
+      },
+    )
       .run()
       .then(() => {
         ended = true;
@@ -91,7 +95,11 @@ describe('a push delivery of a completed queue', () => {
     const slow = deferred();
     let active = true;
     const queue = new EventQueue<unknown>(10);
-    const done = new PushDelivery(queue, () => new PendingPayload(slow.promise), { active: () => active, write: () => active }).run();
+    const done = new PushDelivery(
+      queue,
+      { payloadFor: () => new PendingPayload(slow.promise) },
+      { active: () => active, write: () => active },
+    ).run();
     queue.push('last');
     queue.complete();
     active = false;

@@ -62,7 +62,7 @@ function subscriber(payloadFor: (event: unknown) => SharedPayload) {
   const written: string[] = [];
   const target: PushTarget = { active: () => true, write: (bytes) => written.push(bytes.toString()) > 0 };
   const queue = new EventQueue<unknown>(10);
-  const done = new PushDelivery(queue, payloadFor, target).run();
+  const done = new PushDelivery(queue, { payloadFor }, target).run();
   return { queue, written, done };
 }
 
