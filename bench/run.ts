@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --tiny] [--only S1,S2] [--repeats N] [--out DIR] [--profile] [--no-pin] [--no-postgres]
+ * `npm run bench [-- --quick | --tiny] [--only S1,S2] [--repeats N] [--out DIR] [--profile] [--no-pin] [--no-postgres] [--on-disk]
  *  [--server-env NAME=VALUE …]`
  * `npm run bench -- --rerender bench/results.json`: the tables again from saved numbers
  *
@@ -14,8 +14,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { parseArgs } from './lib/cli.ts';
+import { probeFsync } from './lib/disk-probe.ts';
 import { ensureServerBuilt, serverEnvOverrides } from './lib/chat-server.ts';
-import { dropTemplates, postgresReachable } from './lib/databases.ts';
+import { configureStorage, dropTemplates, postgresReachable } from './lib/databases.ts';
 import { fileLimit, raiseFileLimit, socketsNeeded } from './lib/file-limit.ts';
 import { paramsFor, type Params } from './lib/params.ts';
 import { killAllChildren, pinLoadGenerator, procAvailable } from './lib/processes.ts';
@@ -197,6 +198,8 @@ async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   if (options.rerender) return rerender(options.rerender, options.out);
   const loadBefore = loadAverage();
+  const fsyncBefore = probeFsync();
+  const storage = configureStorage(options.onDisk);
   const params = paramsFor(options.mode);
   if (options.repeats) params.repeats = options.repeats;
   if (!procAvailable()) throw new Error('the suite reads server CPU and RSS from /proc; run it on Linux');
@@ -282,7 +285,7 @@ async function main(): Promise<number> {
 
   const info: RunInfo = {
     date: new Date().toISOString(),
-    machine: machineInfo(loadBefore),
+    machine: machineInfo(loadBefore, fsyncBefore, storage),
     git: gitInfo(),
     mode: params.mode,
     repeats: params.repeats,

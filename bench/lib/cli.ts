@@ -10,6 +10,8 @@ export interface Options {
   out: string;
   pin: boolean;
   postgres: boolean;
+  /** `--on-disk`: databases wait for the disk (see configureStorage in databases.ts). */
+  onDisk: boolean;
   profile: boolean;
   /** Render RESULTS.md and results.json again from this results.json instead of measuring. */
   rerender: string | null;
@@ -25,6 +27,7 @@ export function parseArgs(argv: string[]): Options {
     out: join(repoRoot, 'bench'),
     pin: true,
     postgres: true,
+    onDisk: false,
     profile: false,
     rerender: null,
     serverEnv: {},
@@ -53,6 +56,7 @@ export function parseArgs(argv: string[]): Options {
     else if (arg === '--out') options.out = resolve(value());
     else if (arg === '--no-pin') options.pin = false;
     else if (arg === '--no-postgres') options.postgres = false;
+    else if (arg === '--on-disk') options.onDisk = true;
     else if (arg === '--profile') options.profile = true;
     else if (arg === '--rerender') options.rerender = resolve(value());
     else if (arg === '--server-env') {

@@ -3,7 +3,7 @@
  * PostgreSQL template database cloned per server, and direct SQL seeding of the SQLite
  * copy (sessions, participants, stored messages) for set-ups too large to build through the API.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,12 +22,43 @@ export interface FreshDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Where the benchmark's databases keep their data. By default they do not wait for this
+ * machine's disk: SQLite files live on tmpfs (/dev/shm) and PostgreSQL databases commit with
+ * `synchronous_commit = off`, so S1's tail is the server's, not how fast a shared virtual disk
+ * syncs that minute (two runs disagreed on S1's p99 through that alone; docs/performance.md).
+ * `--on-disk` keeps both on the disk (the OS temporary folder, durable commits).
+ */
+export interface Storage {
+  onDisk: boolean;
+  /** The folder SQLite files and data dirs are created in. */
+  folder: string;
+}
+
+let storage: Storage | undefined;
+
+export function configureStorage(onDisk: boolean): Storage {
+  let folder = tmpdir();
+  if (!onDisk) {
+    try {
+      accessSync('/dev/shm', constants.W_OK);
+      folder = '/dev/shm';
+    } catch {
+      // no tmpfs here: the OS temporary folder
+    }
+  }
+  storage = { onDisk, folder };
+  return storage;
+}
+
+const currentStorage = (): Storage => storage ?? configureStorage(false);
+
 let workDir: string | undefined;
 let sqliteTemplate: Promise<string> | undefined;
 let postgresTemplate: Promise<string> | undefined;
 
 function runDir(): string {
-  workDir ??= mkdtempSync(join(tmpdir(), 'chat-bench-'));
+  workDir ??= mkdtempSync(join(currentStorage().folder, 'chat-bench-'));
   return workDir;
 }
 
@@ -70,7 +101,11 @@ export async function freshPostgres(): Promise<FreshDatabase> {
   })();
   const template = await postgresTemplate;
   const name = uniqueName('chat_bench');
-  await withAdmin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+  await withAdmin(async (client) => {
+    await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+    // A database's own settings are not copied from its template, so each one gets it here.
+    if (!currentStorage().onDisk) await client.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+  });
   const dataDir = mkdtempSync(join(runDir(), 'pg-'));
   return {
     url: postgresUrlFor(name),

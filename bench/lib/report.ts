@@ -2,6 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import type { Storage } from './databases.ts';
+import { type FsyncLatency, probeFsync } from './disk-probe.ts';
 import type { Params } from './params.ts';
 import { type Pinning, repoRoot } from './processes.ts';
 import { type ProfileSummary, type ReportRow, rowPasses } from './scenario.ts';
@@ -22,6 +24,11 @@ export interface MachineInfo {
   /** 1, 5 and 15 minute load averages when the run started and when it ended. */
   loadBefore: number[];
   loadAfter: number[];
+  /** Where the databases kept their data (absent in records from before it was recorded). */
+  storage?: Storage;
+  /** The disk's fsync latency (disk-probe.ts) when the run started and when it ended. */
+  fsyncBefore?: FsyncLatency;
+  fsyncAfter?: FsyncLatency;
 }
 
 export interface GitInfo {
@@ -44,7 +51,7 @@ export interface RunInfo {
 
 export const loadAverage = (): number[] => loadavg().map((v) => Math.round(v * 100) / 100);
 
-export function machineInfo(loadBefore: number[]): MachineInfo {
+export function machineInfo(loadBefore: number[], fsyncBefore: FsyncLatency, storage: Storage): MachineInfo {
   let model = cpus()[0]?.model ?? 'unknown';
   try {
     model = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? model;
@@ -60,7 +67,17 @@ export function machineInfo(loadBefore: number[]): MachineInfo {
   } catch {
     // keep os values
   }
-  return { nproc, model, node: process.version, kernel, loadBefore, loadAfter: loadAverage() };
+  return {
+    nproc,
+    model,
+    node: process.version,
+    kernel,
+    loadBefore,
+    loadAfter: loadAverage(),
+    storage,
+    fsyncBefore,
+    fsyncAfter: probeFsync(),
+  };
 }
 
 export function gitInfo(): GitInfo {
@@ -212,6 +229,18 @@ export function markdown({ info, reports, errors, notes, profiles }: MarkdownInp
   out.push(`- Commit: \`${git.commit}\` (${git.branch})${git.dirty ? ', **working tree dirty**' : ', clean tree'}`);
   out.push(`- Machine: ${machine.nproc} × ${machine.model}, ${machine.kernel}, Node ${machine.node}`);
   out.push(`- Load average (1/5/15 min): ${machine.loadBefore.join(' / ')} before, ${machine.loadAfter.join(' / ')} after`);
+  if (machine.fsyncBefore && machine.fsyncAfter) {
+    const fsync = (f: FsyncLatency) => `p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms`;
+    out.push(
+      `- Disk (16 KiB write + fsync in the OS temporary folder, 50 times): ${fsync(machine.fsyncBefore)} before; ${fsync(machine.fsyncAfter)} after`,
+    );
+  }
+  if (machine.storage)
+    out.push(
+      machine.storage.onDisk
+        ? `- Databases on the disk (\`--on-disk\`): SQLite files in ${machine.storage.folder}, PostgreSQL commits durable`
+        : `- Databases off the disk's sync path: SQLite files in ${machine.storage.folder}${machine.storage.folder === '/dev/shm' ? ' (tmpfs)' : ''}, PostgreSQL databases with \`synchronous_commit = off\` (\`--on-disk\` keeps both on the disk)`,
+    );
   out.push(
     `- Mode: ${info.mode}, ${info.repeats} repeat(s), interleaved; median reported with the min–max over repeats ("Spread"); ratios are the median of the per-repeat ratios; run took ${Math.round(info.durationSeconds)} s`,
   );
