@@ -72,7 +72,9 @@ describe('benchmark suite (smoke)', () => {
     expect(markdown).toMatch(/- Commit: `[0-9a-f]{40}`/);
     expect(markdown).toMatch(/- Load average \(1\/5\/15 min\): [\d.]+ \/ [\d.]+ \/ [\d.]+ before/);
     expect(markdown).toMatch(/- Disk \(16 KiB write \+ fsync .*\): p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms before; p50 [\d.]+ ms/);
-    expect(markdown).toMatch(/- Databases off the disk's sync path: SQLite files in \S+( \(tmpfs\))?, PostgreSQL databases with `synchronous_commit = off`/);
+    expect(markdown).toMatch(
+      /- Databases off the disk's sync path: SQLite files in \S+( \(tmpfs\))?, PostgreSQL databases with `synchronous_commit = off`/,
+    );
     expect(markdown).toMatch(/\| S1 \| SQLite: server CPU per send \| .* \| (PASS|MISS) \|/);
     expect(markdown).toMatch(/\| S2 \| .* \| (PASS|MISS) \|/);
   }, 90_000);
