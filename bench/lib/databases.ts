@@ -35,14 +35,17 @@ export interface Storage {
   folder: string;
 }
 
+/** The tmpfs the databases use when it is there. */
+export const TMPFS_FOLDER = '/dev/shm';
+
 let storage: Storage | undefined;
 
 export function configureStorage(onDisk: boolean): Storage {
   let folder = tmpdir();
   if (!onDisk) {
     try {
-      accessSync('/dev/shm', constants.W_OK);
-      folder = '/dev/shm';
+      accessSync(TMPFS_FOLDER, constants.W_OK);
+      folder = TMPFS_FOLDER;
     } catch {
       // no tmpfs here: the OS temporary folder
     }

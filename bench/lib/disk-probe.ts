@@ -7,6 +7,7 @@
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LatencyRecorder } from './stats.ts';
 
 export interface FsyncLatency {
   p50Ms: number;
@@ -17,20 +18,20 @@ export interface FsyncLatency {
 export function probeFsync(rounds = 50): FsyncLatency {
   const dir = mkdtempSync(join(tmpdir(), 'chat-bench-fsync-'));
   const block = Buffer.alloc(16 * 1024, 7);
-  const samples: number[] = [];
+  const latencies = new LatencyRecorder(rounds);
   const fd = openSync(join(dir, 'probe'), 'w');
   try {
     for (let i = 0; i < rounds; i++) {
       const start = process.hrtime.bigint();
       writeSync(fd, block, 0, block.length, i * block.length);
       fsyncSync(fd);
-      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+      latencies.record(Number(process.hrtime.bigint() - start) / 1e6);
     }
   } finally {
     closeSync(fd);
     rmSync(dir, { recursive: true, force: true });
   }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0) * 100) / 100;
-  return { p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
+  const { p50, p99, max } = latencies.summary();
+  const ms = (value: number) => Math.round(value * 100) / 100;
+  return { p50Ms: ms(p50), p99Ms: ms(p99), maxMs: ms(max) };
 }

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import type { Storage } from './databases.ts';
+import { type Storage, TMPFS_FOLDER } from './databases.ts';
 import { type FsyncLatency, probeFsync } from './disk-probe.ts';
 import type { Params } from './params.ts';
 import { type Pinning, repoRoot } from './processes.ts';
@@ -239,7 +239,7 @@ export function markdown({ info, reports, errors, notes, profiles }: MarkdownInp
     out.push(
       machine.storage.onDisk
         ? `- Databases on the disk (\`--on-disk\`): SQLite files in ${machine.storage.folder}, PostgreSQL commits durable`
-        : `- Databases off the disk's sync path: SQLite files in ${machine.storage.folder}${machine.storage.folder === '/dev/shm' ? ' (tmpfs)' : ''}, PostgreSQL databases with \`synchronous_commit = off\` (\`--on-disk\` keeps both on the disk)`,
+        : `- Databases off the disk's sync path: SQLite files in ${machine.storage.folder}${machine.storage.folder === TMPFS_FOLDER ? ' (tmpfs)' : ''}, PostgreSQL databases with \`synchronous_commit = off\` (\`--on-disk\` keeps both on the disk)`,
     );
   out.push(
     `- Mode: ${info.mode}, ${info.repeats} repeat(s), interleaved; median reported with the min–max over repeats ("Spread"); ratios are the median of the per-repeat ratios; run took ${Math.round(info.durationSeconds)} s`,
