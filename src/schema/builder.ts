@@ -2,13 +2,14 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { JSONResolver } from 'graphql-scalars';
 import type { Principal } from '../auth/principal.ts';
 import type { Context } from '../context.ts';
 import { unauthenticated } from '../errors.ts';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import type { Watcher } from '../services/message-stream.service.ts';
+import { DateTimeScalar } from './date-time.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -38,7 +39,7 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSON', JSONResolver);
 
 builder.queryType({});
