@@ -18,7 +18,7 @@ import { sendHttpError, unexpectedErrorMessage } from './error-response.ts';
 import type { HealthHandler } from './health.ts';
 import type { RequestTracker } from './request-tracker.ts';
 import { GRAPHIQL_ASSET_PREFIX } from './graphiql.ts';
-import { parseRequestTarget } from './request-target.ts';
+import { parseRequestTarget, type TargetUrl } from './request-target.ts';
 
 /** A Node (req, res) handler; may return a promise, which is awaited inside containment. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -99,7 +99,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
  * An absolute-form target (`POST http://host/graphql`) is rewritten to the origin form,
  * with Host set to its authority (RFC 9112 §3.2.2), so GraphQL and REST see one shape.
  */
-function useOriginForm(req: IncomingMessage, url: URL): void {
+function useOriginForm(req: IncomingMessage, url: TargetUrl): void {
   if (req.url?.startsWith('/')) return;
   req.url = `${url.pathname}${url.search}`;
   req.headers.host = url.host;

@@ -3,7 +3,9 @@
  * JSON body, a message and a correlation id (never a 500 with a stack). Raw bytes over
  * node:net, since fetch cannot send most of these.
  */
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { parseRequestTarget } from '../../src/http/request-target.ts';
 import { useChatServer } from '../support/chat-fixture.ts';
 import { expectNoInternals } from '../support/leak-check.ts';
 import { rawRequest, requestHead, type RawResponse } from '../support/raw-http.ts';
@@ -100,5 +102,41 @@ describe('Host header and request target', () => {
   it('keeps serving after the battery', async () => {
     const response = await fetch(`${chat.server.url}/healthz`);
     expect(response.status).toBe(200);
+  });
+});
+
+describe('parseRequestTarget', () => {
+  const request = (host: string, url: string) => ({ rawHeaders: ['Host', host], url }) as unknown as IncomingMessage;
+
+  it('names the URL the URL parser names, on the plain-path shortcut and off it', () => {
+    const hosts = ['localhost', 'LocalHost:80', 'chat.example.com:4000', '127.0.0.1', '0x7f.1', '[::1]:4000', 'xn--bcher-kva.example'];
+    const targets = [
+      '/graphql',
+      '/',
+      '/chat/sessions/s-1/messages',
+      '/a//b',
+      '/a/./b',
+      '/a/../b',
+      '/%41',
+      '/graphql?x=1',
+      '/~user_x-y',
+      '/a b',
+    ];
+    for (const host of hosts) {
+      for (const target of targets) {
+        const parsed = parseRequestTarget(request(host, target));
+        const expected = new URL(target, `http://${host}`);
+        expect(parsed, `${host} ${target}`).toMatchObject({
+          ok: true,
+          url: { pathname: expected.pathname, search: expected.search, host: expected.host },
+        });
+      }
+    }
+  });
+
+  it('refuses a second leading slash and a Host that forms no URL, whether seen before or not', () => {
+    expect(parseRequestTarget(request('localhost', '//evil.example/graphql')).ok).toBe(false);
+    for (let i = 0; i < 2; i++) expect(parseRequestTarget(request('a..b%zz', '/graphql')).ok, `attempt ${i}`).toBe(false);
+    for (let i = 0; i < 2; i++) expect(parseRequestTarget(request('[::1', '/graphql')).ok, `attempt ${i}`).toBe(false);
   });
 });
