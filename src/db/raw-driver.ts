@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { createCommitBatch, type CommitBatch } from './sqlite-commit-batch.ts';
 
 /** The slice of a better-sqlite3 statement the repositories use (the package ships no types). */
 export interface SqliteStatement {
@@ -33,12 +34,8 @@ export type RawDriver =
   | {
       provider: 'sqlite';
       db: SqliteConnection;
-      /**
-       * Waits for the adapter's transaction lock and begins a transaction on `db` (Prisma's
-       * own interactive transactions hold that lock between their statements).
-       * `release` lets the next transaction in; the caller commits or rolls back first.
-       */
-      beginAfterOthers(): Promise<{ release(): Promise<void> }>;
+      /** Where the repositories' own writes run: one transaction per turn (sqlite-commit-batch.ts). */
+      commitBatch: CommitBatch;
     }
   | { provider: 'postgresql'; pool: pg.Pool };
 
@@ -62,6 +59,7 @@ export function exposeRawDriver(factory: SqlMigrationAwareDriverAdapterFactory):
     async connect() {
       const adapter = await factory.connect();
       captured = reach(adapter);
+      if (captured.provider === 'sqlite') waitForBatches(adapter, captured.commitBatch);
       return adapter;
     },
     connectToShadowDb: () => factory.connectToShadowDb(),
@@ -85,10 +83,10 @@ function reach(adapter: SqlDriverAdapter): RawDriver {
     return {
       provider: 'sqlite',
       db: db as SqliteConnection,
-      async beginAfterOthers() {
+      commitBatch: createCommitBatch(db as SqliteConnection, async () => {
         const tx = await adapter.startTransaction();
         return { release: () => tx.commit() };
-      },
+      }),
     };
   }
   const pool = (adapter as unknown as { underlyingDriver?: () => unknown }).underlyingDriver?.();
@@ -98,4 +96,21 @@ function reach(adapter: SqlDriverAdapter): RawDriver {
     throw new Error('the pg adapter no longer exposes its pool through underlyingDriver()');
   }
   return { provider: 'postgresql', pool: pool as pg.Pool };
+}
+
+/**
+ * Prisma's statements outside a transaction (its transactions have objects of their own) wait
+ * while a batch of the repositories' writes is open on the connection, so none runs inside it.
+ */
+function waitForBatches(adapter: SqlDriverAdapter, batch: CommitBatch): void {
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  const executeRaw = adapter.executeRaw.bind(adapter);
+  adapter.queryRaw = (query) => {
+    const committed = batch.committed();
+    return committed ? committed.then(() => queryRaw(query)) : queryRaw(query);
+  };
+  adapter.executeRaw = (query) => {
+    const committed = batch.committed();
+    return committed ? committed.then(() => executeRaw(query)) : executeRaw(query);
+  };
 }

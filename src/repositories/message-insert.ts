@@ -2,8 +2,9 @@
  * The send's write, run on the driver connection under Prisma (raw-driver.ts) instead of
  * through Prisma's interactive transaction: claiming the next seq, bumping the session's
  * count and activity and inserting the message cost one round trip, with statements
- * prepared once. PostgreSQL runs it as one statement (a data-modifying CTE); SQLite as one
- * synchronous transaction of two statements, which no other JavaScript can interleave.
+ * prepared once. PostgreSQL runs it as one statement (a data-modifying CTE); SQLite as two
+ * statements run synchronously (no other JavaScript can interleave them) in a savepoint of
+ * the turn's shared transaction, acknowledged once it commits (sqlite-commit-batch.ts).
  *
  * The INSERT names its columns; every column it does not name takes its database default,
  * and `RETURNING *` reads the whole row back, each column converted by its declared type
@@ -113,11 +114,7 @@ function sqliteInsert(driver: Extract<RawDriver, { provider: 'sqlite' }>): Inser
   );
   insert.safeIntegers(false).raw(true);
   let readRow = sqliteRowReader(insert);
-  const begin = db.prepare('BEGIN IMMEDIATE');
-  const commit = db.prepare('COMMIT');
-  const rollback = db.prepare('ROLLBACK');
-
-  /** The two statements, in the transaction the caller opened. */
+  /** The two statements, in the turn's transaction (sqlite-commit-batch.ts). */
   const write = (row: MessageRow, maxMessages: number): ConversationMessage | null => {
     // Prisma's SQLite adapter writes DateTime as ISO 8601 with an explicit offset.
     const stamp = row.timestamp.toISOString().replace('Z', '+00:00');
@@ -141,30 +138,12 @@ function sqliteInsert(driver: Extract<RawDriver, { provider: 'sqlite' }>): Inser
     return readRow(values);
   };
 
-  const inTransaction = (run: () => ConversationMessage | null): ConversationMessage | null => {
+  return async (row, maxMessages) => {
     try {
-      const stored = run();
-      commit.run();
-      return stored;
+      return await driver.commitBatch.run(() => write(row, maxMessages));
     } catch (error) {
-      if (db.inTransaction) rollback.run();
       if (isClientMessageIdTaken(error)) throw new DuplicateClientMessageId('clientMessageId taken');
       throw error;
-    }
-  };
-
-  return async (row, maxMessages) => {
-    // No transaction of Prisma's is open on the connection: ours runs start to end now.
-    if (!db.inTransaction) {
-      begin.run();
-      return inTransaction(() => write(row, maxMessages));
-    }
-    // One is (a clear, a delete, a nested create): wait for the adapter's lock, as Prisma does.
-    const turn = await driver.beginAfterOthers();
-    try {
-      return inTransaction(() => write(row, maxMessages));
-    } finally {
-      await turn.release();
     }
   };
 }

@@ -3,8 +3,9 @@
  * the row as Prisma reads it (same types, database defaults filled in), stores metadata text
  * exactly, claims seq = lastSeq + 1 and bumps the session, refuses a full session without
  * writing, and reports a taken clientMessageId as DuplicateClientMessageId with nothing
- * changed. On SQLite, a send arriving while one of Prisma's interactive transactions is
- * open on the shared connection waits for it instead of running inside it.
+ * changed, also when it shares its turn with other sends. On SQLite, a send arriving while
+ * one of Prisma's interactive transactions is open on the shared connection waits for it
+ * instead of running inside it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, MessageRole, type PrismaClient } from '../../src/db/prisma-client.ts';
@@ -107,6 +108,27 @@ describe.each(testedProviders())('the send statement on %s', (provider) => {
     const session = await prisma.chatSession.findUniqueOrThrow({ where: { id: sessionId } });
     expect(session).toMatchObject({ lastSeq: 1, messageCount: 1 });
     expect((await repository.insert(message(sessionId), 10))?.seq).toBe(2);
+  });
+
+  it('in one turn, a taken clientMessageId fails alone: the other sends are stored with gap-free seqs', async () => {
+    const sessionId = await newSession();
+    const repository = createMessageRepository(prisma);
+    // Started together: on SQLite they share the turn's transaction, the duplicate in a savepoint of its own.
+    const results = await Promise.allSettled([
+      repository.insert(message(sessionId, { clientMessageId: 'twice' }), 10),
+      repository.insert(message(sessionId, { clientMessageId: 'twice' }), 10),
+      repository.insert(message(sessionId, { content: 'third' }), 10),
+    ]);
+    // Which of the two with the same id wins is the database's to decide (PostgreSQL runs them side by side).
+    const twice = results.slice(0, 2);
+    expect(twice.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    expect(twice.find((result) => result.status === 'rejected')).toMatchObject({ reason: expect.any(DuplicateClientMessageId) });
+    expect(results[2]).toMatchObject({ status: 'fulfilled', value: { content: 'third' } });
+    const seqs = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value?.seq] : []));
+    expect(seqs.sort()).toEqual([1, 2]);
+    const session = await prisma.chatSession.findUniqueOrThrow({ where: { id: sessionId } });
+    expect(session).toMatchObject({ lastSeq: 2, messageCount: 2 });
+    expect(await prisma.conversationMessage.count({ where: { sessionId } })).toBe(2);
   });
 
   it('waits for an interactive transaction open on the connection instead of joining it', async () => {
