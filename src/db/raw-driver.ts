@@ -100,17 +100,17 @@ function reach(adapter: SqlDriverAdapter): RawDriver {
 
 /**
  * Prisma's statements outside a transaction (its transactions have objects of their own) wait
- * while a batch of the repositories' writes is open on the connection, so none runs inside it.
+ * while a batch of the repositories' writes is open on the connection, so none runs inside it:
+ * checked again after each wait (a batch may open as the last one ends), and the statement
+ * then runs synchronously, before any other batch can open.
  */
 function waitForBatches(adapter: SqlDriverAdapter, batch: CommitBatch): void {
+  const afterBatches = <T>(run: () => Promise<T>): Promise<T> => {
+    const committed = batch.committed();
+    return committed ? committed.then(() => afterBatches(run)) : run();
+  };
   const queryRaw = adapter.queryRaw.bind(adapter);
   const executeRaw = adapter.executeRaw.bind(adapter);
-  adapter.queryRaw = (query) => {
-    const committed = batch.committed();
-    return committed ? committed.then(() => queryRaw(query)) : queryRaw(query);
-  };
-  adapter.executeRaw = (query) => {
-    const committed = batch.committed();
-    return committed ? committed.then(() => executeRaw(query)) : executeRaw(query);
-  };
+  adapter.queryRaw = (query) => afterBatches(() => queryRaw(query));
+  adapter.executeRaw = (query) => afterBatches(() => executeRaw(query));
 }
