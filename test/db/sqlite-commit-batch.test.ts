@@ -43,10 +43,12 @@ describe('the SQLite commit batch', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  const insertItem = (id: number, parent = 1) => () => {
-    driver.db.prepare('INSERT INTO item (id, parent) VALUES (?, ?)').run(id, parent);
-    return id;
-  };
+  const insertItem =
+    (id: number, parent = 1) =>
+    () => {
+      driver.db.prepare('INSERT INTO item (id, parent) VALUES (?, ?)').run(id, parent);
+      return id;
+    };
   const committedItems = () => (observer.prepare('SELECT id FROM item ORDER BY id').all() as { id: number }[]).map((row) => row.id);
 
   it('commits the writes of one turn together, and acknowledges each only after the COMMIT', async () => {
