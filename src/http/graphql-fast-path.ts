@@ -25,6 +25,7 @@ import type { Logger } from '../observability/logger.ts';
 import { describeFailure } from './describe-failure.ts';
 import { errorResponseParts, unexpectedErrorMessage } from './error-response.ts';
 import { decodeStrictUtf8 } from './strict-utf8.ts';
+import { endAtEndOfTurn } from './turn-responses.ts';
 
 export interface GraphQLHttpOptions {
   yoga: ChatYoga;
@@ -121,7 +122,7 @@ export function createGraphQLHttpHandler(options: GraphQLHttpOptions): (req: Inc
           'content-length': Buffer.byteLength(text),
           'x-correlation-id': correlationId,
         });
-        res.end(text);
+        endAtEndOfTurn(res, text);
         return;
       }
       const response = processRegularResult(result, yoga.fetchAPI, mediaType);
