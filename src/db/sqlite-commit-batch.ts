@@ -33,16 +33,15 @@ export interface CommitBatch {
 /** The adapter's transaction: BEGIN already run, its lock held until `release()`. */
 export type StartTransaction = () => Promise<{ release(): Promise<void> }>;
 
-interface Waiter {
-  settle(failure: unknown): void;
-}
-
 interface Batch {
-  waiters: Waiter[];
   release: () => Promise<void>;
-  /** Set when a write left the connection outside the transaction (SQLite rolled it all back). */
+  /**
+   * Why the batch failed: set when a write left the connection outside the transaction
+   * (SQLite rolled it all back) or when the COMMIT failed; NO_FAILURE once it committed.
+   */
   failure: unknown;
   finished: boolean;
+  /** Resolves once the batch has committed or failed (`failure` then says which). */
   done: Promise<void>;
   markDone: () => void;
 }
@@ -66,7 +65,7 @@ export function createCommitBatch(db: SqliteConnection, startTransaction: StartT
         const done = new Promise<void>((resolve) => {
           markDone = resolve;
         });
-        const batch: Batch = { waiters: [], release: () => transaction.release(), failure: NO_FAILURE, finished: false, done, markDone };
+        const batch: Batch = { release: () => transaction.release(), failure: NO_FAILURE, finished: false, done, markDone };
         open = batch;
         opening = null;
         setImmediate(() => finish(batch));
@@ -84,23 +83,21 @@ export function createCommitBatch(db: SqliteConnection, startTransaction: StartT
     if (open === batch) open = null;
     if (batch.finished) return;
     batch.finished = true;
-    let failure = batch.failure;
-    if (failure === NO_FAILURE) {
+    if (batch.failure === NO_FAILURE) {
       try {
         commit.run();
       } catch (error) {
-        failure = error;
+        batch.failure = error;
       }
     }
-    if (failure !== NO_FAILURE && db.inTransaction) {
+    if (batch.failure !== NO_FAILURE && db.inTransaction) {
       try {
         rollback.run();
       } catch {
-        // Nothing more can be undone; the waiters are told the failure below.
+        // Nothing more can be undone; the writes are told the failure.
       }
     }
     batch.release().catch(() => {});
-    for (const waiter of batch.waiters) waiter.settle(failure);
     batch.markDone();
   }
 
@@ -121,8 +118,9 @@ export function createCommitBatch(db: SqliteConnection, startTransaction: StartT
       throw error;
     }
     releaseSavepoint.run();
-    return new Promise<T>((resolve, reject) => {
-      batch.waiters.push({ settle: (failure) => (failure === NO_FAILURE ? resolve(result) : reject(failure)) });
+    return batch.done.then(() => {
+      if (batch.failure !== NO_FAILURE) throw batch.failure;
+      return result;
     });
   }
 
